@@ -1,0 +1,43 @@
+// Builds the express app from injected services; no I/O happens at import time or here.
+import express, { type Express } from 'express';
+import { errorHandler } from './http/error-handler.js';
+import { hardenResponses } from './http/harden.js';
+import { mountRoutes, notFound } from './http/mount-routes.js';
+import { assignRequestId } from './http/request-id.js';
+import { requestLogger } from './http/request-log.js';
+import type { Route } from './http/route.js';
+import type { AppServices } from './http/services.js';
+import { systemRoutes } from './http/system-routes.js';
+
+export interface AppOptions {
+  /** Routes contributed by capabilities, in addition to the system routes. */
+  readonly routes?: readonly Route[];
+}
+
+/** The full route table for these services: what is served, what the CapabilityStatement and OpenAPI describe. */
+export function buildRouteTable(services: AppServices, options: AppOptions = {}): Route[] {
+  const table: Route[] = [];
+  const capabilities = () =>
+    table.flatMap((route) => (route.fhir === undefined ? [] : [route.fhir]));
+  table.push(...systemRoutes(services, capabilities), ...(options.routes ?? []));
+  return table;
+}
+
+export function createApp(services: AppServices, options: AppOptions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+  app.use(assignRequestId);
+  app.use(requestLogger(services.logger));
+  app.use(hardenResponses(services.isDraining));
+  const router = express.Router({ caseSensitive: true, strict: true });
+  mountRoutes(router, buildRouteTable(services, options), {
+    maxBytes: services.config.bodyLimitBytes,
+    maxDepth: services.config.jsonMaxDepth,
+  });
+  app.use(router);
+  app.use(notFound);
+  app.use(errorHandler(services.logger));
+  return app;
+}

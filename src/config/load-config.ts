@@ -1,0 +1,139 @@
+// Reads ENLACE_* variables (and ENLACE_*_FILE for secrets), validates them with ajv, and fails fast with one clear line.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { variables, type VariableName, type VariableSpec } from './variables.js';
+
+export type Profile = 'development' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL partners use; defaults to http://host:port. No trailing slash. */
+  readonly publicUrl: string;
+  readonly profile: Profile;
+  /** Absolute path. */
+  readonly dataDir: string;
+  /** Undefined selects the embedded SQLite database in the data directory. */
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  readonly jsonMaxDepth: number;
+  readonly shutdownGraceMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxHeaderSize: number;
+}
+
+/** A start-up refusal: its message is the one line an operator needs. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Unknown ENLACE_* variables, most likely typos, for the caller to log. */
+  readonly warnings: readonly string[];
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validators = new Map(
+  Object.entries(variables).map(([name, spec]: [string, VariableSpec]) => [
+    name,
+    ajv.compile(spec.schema),
+  ]),
+);
+
+/** Builds the configuration from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): LoadedConfig {
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(variables) as [VariableName, VariableSpec][]) {
+    const raw = readRaw(env, name, spec);
+    if (raw === undefined) {
+      if (spec.default !== undefined) values[spec.key] = spec.default;
+      continue;
+    }
+    const coerced = coerce(raw, spec);
+    if (coerced === undefined || validators.get(name)?.(coerced) !== true) {
+      // Why: a secret's value (a password in a database URL) never appears in a message.
+      const got = spec.secret === true ? 'a value that does not match' : `got ${quote(raw)}`;
+      throw new ConfigError(`${name} must be ${spec.expects} (${got})`);
+    }
+    values[spec.key] = coerced;
+  }
+  const host = values.host as string;
+  const port = values.port as number;
+  const config: Config = {
+    host,
+    port,
+    publicUrl: trimSlash((values.publicUrl as string | undefined) ?? defaultUrl(host, port)),
+    profile: values.profile as Profile,
+    dataDir: resolve(values.dataDir as string),
+    databaseUrl: values.databaseUrl as string | undefined,
+    logLevel: values.logLevel as LogLevel,
+    bodyLimitBytes: values.bodyLimitBytes as number,
+    jsonMaxDepth: values.jsonMaxDepth as number,
+    shutdownGraceMs: values.shutdownGraceMs as number,
+    headersTimeoutMs: values.headersTimeoutMs as number,
+    requestTimeoutMs: values.requestTimeoutMs as number,
+    keepAliveTimeoutMs: values.keepAliveTimeoutMs as number,
+    maxHeaderSize: values.maxHeaderSize as number,
+  };
+  if (config.requestTimeoutMs <= config.headersTimeoutMs) {
+    throw new ConfigError(
+      `ENLACE_REQUEST_TIMEOUT_MS must be greater than ENLACE_HEADERS_TIMEOUT_MS (got ${config.requestTimeoutMs} and ${config.headersTimeoutMs})`,
+    );
+  }
+  return { config, warnings: unknownVariables(env) };
+}
+
+function readRaw(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  spec: VariableSpec,
+): string | undefined {
+  const direct = env[name];
+  const file = spec.secret === true ? env[`${name}_FILE`] : undefined;
+  if (direct !== undefined && file !== undefined) {
+    throw new ConfigError(`${name} and ${name}_FILE are both set; set only one of them`);
+  }
+  if (file === undefined) return direct === '' ? undefined : direct;
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    // Why: the path is the operator's own; the file content never appears in the message.
+    throw new ConfigError(`${name}_FILE must name a readable file (got ${quote(file)})`);
+  }
+}
+
+function coerce(raw: string, spec: VariableSpec): unknown {
+  if (spec.schema.type !== 'integer') return raw;
+  if (!/^-?\d+$/.test(raw.trim())) return undefined;
+  return Number(raw.trim());
+}
+
+function unknownVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  const known = new Set<string>();
+  for (const [name, spec] of Object.entries(variables) as [string, VariableSpec][]) {
+    known.add(name);
+    if (spec.secret === true) known.add(`${name}_FILE`);
+  }
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ENLACE_') && !name.startsWith('ENLACE_TEST_'))
+    .filter((name) => !known.has(name))
+    .map((name) => `unknown configuration variable ${name} is ignored`);
+}
+
+const defaultUrl = (host: string, port: number): string =>
+  `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+// Show at most 64 characters of a value, so a pasted blob does not flood the log.
+const quote = (raw: string): string =>
+  JSON.stringify(raw.length > 64 ? `${raw.slice(0, 64)}…` : raw);

@@ -1,0 +1,105 @@
+// The configuration variables Enlace reads, each with its JSON Schema, default and a plain description.
+
+export interface VariableSpec {
+  readonly key: string;
+  /** JSON Schema for the value after type coercion. */
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly default?: string | number;
+  /** What the operator must supply; the start-up error repeats it verbatim. */
+  readonly expects: string;
+  /** Whether `<NAME>_FILE` may supply it (secrets read from a mounted file). */
+  readonly secret?: boolean;
+}
+
+const port = { type: 'integer', minimum: 0, maximum: 65535 };
+const millis = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
+
+/** Every ENLACE_* variable, in the order the README documents them. */
+export const variables = {
+  ENLACE_HOST: {
+    key: 'host',
+    schema: { type: 'string', minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\-\\[\\]]+$' },
+    default: '127.0.0.1',
+    expects: 'a host name or IP address to listen on',
+  },
+  ENLACE_PORT: {
+    key: 'port',
+    schema: port,
+    default: 8080,
+    expects: 'an integer from 0 to 65535',
+  },
+  ENLACE_PUBLIC_URL: {
+    key: 'publicUrl',
+    schema: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 2048 },
+    expects:
+      'the absolute http(s) URL partners use to reach the gateway, without query or fragment',
+  },
+  ENLACE_PROFILE: {
+    key: 'profile',
+    schema: { enum: ['development', 'production'] },
+    default: 'development',
+    expects: 'one of development, production',
+  },
+  ENLACE_DATA_DIR: {
+    key: 'dataDir',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    default: './data',
+    expects: 'a directory path for the database and keys',
+  },
+  ENLACE_DATABASE_URL: {
+    key: 'databaseUrl',
+    schema: { type: 'string', pattern: '^(postgres(ql)?://|sqlite:).+', maxLength: 4096 },
+    expects: 'postgres://user:password@host:port/database or sqlite:<file path>',
+    secret: true,
+  },
+  ENLACE_LOG_LEVEL: {
+    key: 'logLevel',
+    schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    expects: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  ENLACE_BODY_LIMIT: {
+    key: 'bodyLimitBytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 64 * 1024 * 1024 },
+    default: 1024 * 1024,
+    expects: 'a request body limit in bytes, from 1024 to 67108864',
+  },
+  ENLACE_JSON_MAX_DEPTH: {
+    key: 'jsonMaxDepth',
+    schema: { type: 'integer', minimum: 8, maximum: 512 },
+    default: 64,
+    expects: 'an integer from 8 to 512',
+  },
+  ENLACE_SHUTDOWN_GRACE_MS: {
+    key: 'shutdownGraceMs',
+    schema: millis(0, 600_000),
+    default: 10_000,
+    expects: 'milliseconds from 0 to 600000',
+  },
+  ENLACE_HEADERS_TIMEOUT_MS: {
+    key: 'headersTimeoutMs',
+    schema: millis(1000, 120_000),
+    default: 20_000,
+    expects: 'milliseconds from 1000 to 120000',
+  },
+  ENLACE_REQUEST_TIMEOUT_MS: {
+    key: 'requestTimeoutMs',
+    schema: millis(1000, 600_000),
+    default: 30_000,
+    expects: 'milliseconds from 1000 to 600000',
+  },
+  ENLACE_KEEP_ALIVE_TIMEOUT_MS: {
+    key: 'keepAliveTimeoutMs',
+    schema: millis(0, 120_000),
+    default: 5_000,
+    expects: 'milliseconds from 0 to 120000',
+  },
+  ENLACE_MAX_HEADER_SIZE: {
+    key: 'maxHeaderSize',
+    schema: { type: 'integer', minimum: 4096, maximum: 65536 },
+    default: 16_384,
+    expects: 'bytes from 4096 to 65536',
+  },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof variables;

@@ -1,0 +1,117 @@
+// Assembles a running gateway: storage, keys, the app and an HTTP server with explicit limits; closes them in order.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config/index.js';
+import { loadOrCreateGatewayKeys } from './crypto/index.js';
+import { loadOpenApiDocument } from './http/openapi-document.js';
+import type { Route } from './http/route.js';
+import type { AppServices } from './http/services.js';
+import { readPackageInfo } from './kernel/index.js';
+import { openStore } from './store/index.js';
+
+export interface Gateway {
+  /** The base URL the server listens on (the port resolved when 0 was asked for). */
+  readonly url: string;
+  readonly server: Server;
+  /**
+   * Stops accepting connections, lets in-flight requests finish within `graceMs`, then cuts the
+   * rest and closes the database. Resolves once everything is closed.
+   */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Extra routes, for tests that need a controllable request in flight. */
+  readonly routes?: readonly Route[];
+}
+
+export async function startGateway(
+  config: Config,
+  logger: Logger,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let draining = false;
+  try {
+    const [keys, openapi] = await Promise.all([
+      loadOrCreateGatewayKeys(config.dataDir),
+      loadOpenApiDocument(),
+    ]);
+    const services: AppServices = {
+      config,
+      logger,
+      store,
+      software: readPackageInfo(),
+      startedAt: new Date(),
+      openapi,
+      isDraining: () => draining,
+      readiness: async () => {
+        const database = await store.checkReady();
+        const checks = {
+          ...database.checks,
+          keys: { ok: keys.encryption.length > 0 },
+          lifecycle: draining ? { ok: false, detail: 'shutting down' } : { ok: true },
+        };
+        return { ok: Object.values(checks).every((check) => check.ok), checks };
+      },
+    };
+    const server = createServer(
+      {
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        keepAliveTimeout: config.keepAliveTimeoutMs,
+        maxHeaderSize: config.maxHeaderSize,
+      },
+      createApp(services, options.routes === undefined ? {} : { routes: options.routes }),
+    );
+    await listen(server, config.host, config.port);
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return {
+      url: `http://${host}:${address.port}`,
+      server,
+      shutdown: async (graceMs) => {
+        draining = true;
+        await closeServer(server, graceMs, logger);
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function closeServer(server: Server, graceMs: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('expired');
+    }, graceMs);
+  });
+  const outcome = await Promise.race([closed.then(() => 'closed' as const), expired]);
+  clearTimeout(timer);
+  if (outcome === 'expired') {
+    logger.warn({ graceMs }, 'grace period over; closing remaining connections');
+    server.closeAllConnections();
+    await closed;
+  }
+}

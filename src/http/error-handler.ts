@@ -1,0 +1,45 @@
+// The one place errors become responses: a GatewayError's registry entry, or a generic 500 with the request id.
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { buildOperationOutcome, FHIR_JSON } from '../fhir/index.js';
+import { GatewayError, isGatewayError } from '../kernel/index.js';
+import { requestIdOf } from './request-id.js';
+import { sendResponse } from './send.js';
+
+export const errorHandler =
+  (logger: Logger) =>
+  (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const requestId = requestIdOf(res);
+    if (res.headersSent) {
+      logger.error({ reqId: requestId, err }, 'error after the response started');
+      next(err);
+      return;
+    }
+    const error = toGatewayError(err);
+    if (error.status >= 500) logger.error({ reqId: requestId, err }, 'request failed');
+    else logger.debug({ reqId: requestId, code: error.code }, 'request refused');
+    // Why: unexposed errors may carry SQL, paths or key material; the client gets a generic text.
+    const text = error.expose
+      ? error.message
+      : `The gateway could not complete the request; quote request id ${requestId} to the operator.`;
+    const outcome = buildOperationOutcome(
+      [{ code: error.issue, errorCode: error.code, text, expression: error.expression }],
+      requestId,
+    );
+    sendResponse(res, { status: error.status, body: outcome, headers: error.headers }, FHIR_JSON);
+  };
+
+function toGatewayError(err: unknown): GatewayError {
+  if (isGatewayError(err)) return err;
+  // express and its body reader tag client errors with a 4xx status; anything else is ours.
+  const status = (err as { status?: unknown } | null)?.status;
+  if (status === 413) {
+    return new GatewayError('ENLACE_BODY_TOO_LARGE', 'The request is too large.', { cause: err });
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new GatewayError('ENLACE_INVALID_PARAMETER', 'The request is malformed.', {
+      cause: err,
+    });
+  }
+  return new GatewayError('ENLACE_INTERNAL', 'unexpected failure', { cause: err });
+}

@@ -1,0 +1,41 @@
+// Reads a request body within the size limit while it streams, then parses it strictly.
+import type { Request } from 'express';
+import getRawBody from 'raw-body';
+import { GatewayError, decodeUtf8, parseStrictJson } from '../kernel/index.js';
+
+export interface BodyLimits {
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+}
+
+/** The raw bytes, refused with 413 as soon as they exceed the limit (or at once if Content-Length does). */
+export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
+  try {
+    return await getRawBody(req, { limit: maxBytes, length: req.get('content-length') ?? null });
+  } catch (cause) {
+    const type = (cause as { type?: unknown }).type;
+    if (type === 'entity.too.large') {
+      throw new GatewayError(
+        'ENLACE_BODY_TOO_LARGE',
+        `The request body exceeds the limit of ${maxBytes} bytes.`,
+        { cause },
+      );
+    }
+    throw new GatewayError(
+      'ENLACE_MALFORMED_JSON',
+      'The request body could not be read completely.',
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** Reads and parses a JSON body: UTF-8 checked, depth and keys checked before any object is built. */
+export async function readJsonBody(req: Request, limits: BodyLimits): Promise<unknown> {
+  const bytes = await readRawBody(req, limits.maxBytes);
+  if (bytes.length === 0) {
+    throw new GatewayError('ENLACE_BODY_REQUIRED', 'This request needs a JSON body.');
+  }
+  return parseStrictJson(decodeUtf8(bytes), { maxDepth: limits.maxDepth });
+}

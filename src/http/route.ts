@@ -1,0 +1,43 @@
+// The route table's types: each route is a method, a path, an OpenAPI operationId and a thin handler.
+import type { FhirCapability } from '../fhir/index.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The request as a handler sees it: parsed, bounded and identified; no express types leak in. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly method: HttpMethod;
+  readonly params: Readonly<Record<string, string>>;
+  /** Query string parameters, repeated names preserved. */
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The strictly parsed JSON body, or undefined for routes that take none. */
+  readonly body: unknown;
+  /** The media type the response will be sent as, chosen by content negotiation. */
+  readonly responseType: string;
+}
+
+export interface RouteResponse {
+  readonly status?: number;
+  /** A JSON value (serialised as the negotiated type) or raw bytes/text sent as `contentType`. */
+  readonly body: unknown;
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type Handler = (ctx: RequestContext) => Promise<RouteResponse> | RouteResponse;
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** Express-style path: `/fhir/Task/:id`. The OpenAPI document spells it `/fhir/Task/{id}`. */
+  readonly path: string;
+  /** Must equal the operationId of the same operation in openapi/enlace.yaml. */
+  readonly operationId: string;
+  /** Media types the route accepts in a request body; absent for routes without a body. */
+  readonly consumes?: readonly string[];
+  /** Media types the route can answer with; defaults to FHIR JSON. */
+  readonly produces?: readonly string[];
+  /** What the route adds to the CapabilityStatement, if it is part of the FHIR API. */
+  readonly fhir?: FhirCapability;
+  readonly handler: Handler;
+}

@@ -1,0 +1,74 @@
+// Routes every gateway answers: liveness, readiness, the CapabilityStatement and the OpenAPI document.
+import {
+  buildCapabilityStatement,
+  buildOperationOutcome,
+  type FhirCapability,
+} from '../fhir/index.js';
+import type { Route } from './route.js';
+import type { AppServices } from './services.js';
+
+const JSON_TYPE = 'application/json';
+
+export function systemRoutes(
+  services: AppServices,
+  capabilities: () => readonly FhirCapability[],
+): Route[] {
+  // Built once: the route table does not change while the process runs.
+  let statement: unknown;
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      operationId: 'getLiveness',
+      produces: [JSON_TYPE],
+      // Why: liveness never touches the database, so a slow disk does not get the process killed.
+      handler: () => ({ body: { status: 'alive' } }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'getReadiness',
+      produces: [JSON_TYPE],
+      handler: async (ctx) => {
+        const report = await services.readiness();
+        if (report.ok) return { body: { status: 'ready', checks: report.checks } };
+        const failing = Object.entries(report.checks).filter(([, check]) => !check.ok);
+        return {
+          status: 503,
+          contentType: 'application/fhir+json',
+          headers: { 'Retry-After': '5' },
+          body: buildOperationOutcome(
+            failing.map(([name, check]) => ({
+              code: 'transient',
+              errorCode: 'ENLACE_NOT_READY',
+              text: `${name}: ${check.detail ?? 'not ready'}`,
+            })),
+            ctx.requestId,
+          ),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/fhir/metadata',
+      operationId: 'getCapabilityStatement',
+      handler: () => {
+        statement ??= buildCapabilityStatement({
+          softwareName: 'Enlace',
+          softwareVersion: services.software.version,
+          fhirBaseUrl: `${services.config.publicUrl}/fhir`,
+          date: services.startedAt.toISOString().slice(0, 10),
+          capabilities: capabilities(),
+        });
+        return { body: statement };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
+      produces: [JSON_TYPE],
+      handler: () => ({ body: services.openapi }),
+    },
+  ];
+}

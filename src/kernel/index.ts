@@ -1,0 +1,9 @@
+// Public face of the kernel: the error registry, the clock, strict JSON parsing and build info.
+export { GatewayError, errorRegistry, isGatewayError } from './errors.js';
+export type { ErrorCode, ErrorSpec, GatewayErrorOptions, IssueType } from './errors.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
+export { decodeUtf8, parseStrictJson } from './strict-json.js';
+export type { StrictJsonLimits } from './strict-json.js';
+export { readPackageInfo } from './package-info.js';
+export type { PackageInfo } from './package-info.js';

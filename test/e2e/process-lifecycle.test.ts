@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+function get(url: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+class GatewayProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(script: string, env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+    });
+    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
+    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
+  }
+
+  /** Resolves with the first match of `pattern` in stdout, or rejects when the process ends first. */
+  async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    for (;;) {
+      const match = this.stdout.match(pattern);
+      if (match !== null) return match;
+      if (this.child.exitCode !== null) {
+        throw new Error(`process exited before ${String(pattern)}: ${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+describe('the gateway process', function () {
+  this.timeout(30_000);
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'enlace-lifecycle-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = (extra: Record<string, string> = {}): GatewayProcess =>
+    new GatewayProcess('test/fixtures/hold-gateway.ts', {
+      ENLACE_PORT: '0',
+      ENLACE_DATA_DIR: dataDir,
+      ENLACE_LOG_LEVEL: 'info',
+      ...extra,
+    });
+
+  it('finishes a request in flight on SIGTERM, refuses new connections, and exits 0', async () => {
+    const gateway = start();
+    const [, base] = await gateway.waitFor(/listening on (http:\/\/[^ ]+) /);
+    assert.ok(base !== undefined);
+    const held = get(`${base}/test/hold`);
+    await gateway.waitFor(/HOLDING/);
+
+    gateway.child.kill('SIGTERM');
+    await gateway.waitFor(/"msg":"shutting down"/);
+    await assert.rejects(get(`${base}/healthz`), { code: 'ECONNREFUSED' });
+
+    const reply = await held;
+    assert.equal(reply.status, 200);
+    assert.deepEqual(JSON.parse(reply.body), { released: true });
+    assert.equal(reply.headers.connection, 'close');
+    assert.equal(await gateway.exited, 0);
+    assert.match(gateway.stdout, /"msg":"shutdown complete"/);
+  });
+
+  it('cuts requests still running when the grace period ends, and still exits 0', async () => {
+    const gateway = start({ HOLD_UNTIL: 'never', ENLACE_SHUTDOWN_GRACE_MS: '300' });
+    const [, base] = await gateway.waitFor(/listening on (http:\/\/[^ ]+) /);
+    const held = get(`${base ?? ''}/test/hold`);
+    await gateway.waitFor(/HOLDING/);
+
+    gateway.child.kill('SIGTERM');
+    await assert.rejects(held, { code: 'ECONNRESET' });
+    assert.equal(await gateway.exited, 0);
+    assert.match(gateway.stdout, /grace period over/);
+  });
+
+  it('answers readiness 200 while serving', async () => {
+    const gateway = start();
+    const [, base] = await gateway.waitFor(/listening on (http:\/\/[^ ]+) /);
+    const reply = await get(`${base ?? ''}/readyz`);
+    assert.equal(reply.status, 200);
+    assert.equal((JSON.parse(reply.body) as { status: string }).status, 'ready');
+    gateway.child.kill('SIGTERM');
+    assert.equal(await gateway.exited, 0);
+  });
+
+  it('refuses to start on a bad variable with one line naming it, exit code 78', async () => {
+    const gateway = start({ ENLACE_PORT: 'eighty' });
+    assert.equal(await gateway.exited, 78);
+    assert.equal(
+      gateway.stderr.trim(),
+      'enlace: invalid configuration: ENLACE_PORT must be an integer from 0 to 65535 (got "eighty")',
+    );
+  });
+});
