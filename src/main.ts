@@ -21,6 +21,11 @@ export async function main(
   for (const warning of warnings) logger.warn(warning);
   const gateway = await startGateway(config, logger, options).catch((err: unknown) => {
     logger.fatal({ err }, 'start-up failed');
+    logger.flush();
+    // Storage and key errors carry an operator-readable message; repeat it as the last line.
+    process.stderr.write(
+      `enlace: start-up failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
   logger.info({ url: gateway.url, profile: config.profile }, 'gateway listening');

@@ -50,6 +50,10 @@ export const errorRegistry = {
   ENLACE_INVALID_PARAMETER: spec(400, 'invalid'),
   ENLACE_NOT_READY: spec(503, 'transient'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
+  ENLACE_STORE_UNSUPPORTED_URL: spec(500, 'exception', false),
+  ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
+  ENLACE_STORE_MIGRATION_FAILED: spec(500, 'exception', false),
+  ENLACE_STORE_INVALID_ARGUMENT: spec(500, 'exception', false),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -54,7 +54,12 @@ export interface ReadinessReport {
 
 export interface Store {
   readonly dialect: Dialect;
-  /** Runs `work` in one transaction: every write through the unit commits together or not at all. */
+  /**
+   * Runs `work` in one transaction: every write through the unit commits together or not at all.
+   * Inside `work` use only `unit`: the store's own members run outside the transaction (and on
+   * SQLite, which has one connection, they wait for it to end, so awaiting them there deadlocks).
+   * On PostgreSQL an audit append holds the trail's sequence row until commit, so append late.
+   */
   transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   /** Reads and single writes outside an explicit transaction (each its own transaction). */
   readonly audit: AuditTrail;

@@ -1,0 +1,20 @@
+// The storage folder's public face: the ports, openStore and migration entry points.
+export type {
+  AuditQuery,
+  AuditRecord,
+  AuditTrail,
+  Dialect,
+  ExpiringStore,
+  ReadinessReport,
+  Store,
+  UnitOfWork,
+} from './ports.js';
+export type { Database } from './schema.js';
+export type { StoreMigration } from './migrations/index.js';
+export type { MigrationReport } from './migrations/run-migrations.js';
+export type { MigrateStoreOptions, OpenStoreOptions } from './open-store.js';
+export type { StoreLogger } from './store-logger.js';
+export type { StoreErrorCode } from './store-error.js';
+export { StoreError } from './store-error.js';
+export { enlaceMigrations } from './migrations/index.js';
+export { migrateStore, openStore } from './open-store.js';

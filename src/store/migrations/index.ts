@@ -1,0 +1,8 @@
+// Enlace's migrations in the order they apply; append new ones, never edit or reorder released ones.
+import { foundation } from './0001-foundation.js';
+import { partners } from './0003-partners.js';
+import type { StoreMigration } from './store-migration.js';
+
+export type { StoreMigration } from './store-migration.js';
+
+export const enlaceMigrations: readonly StoreMigration[] = [foundation, partners];

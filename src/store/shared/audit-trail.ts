@@ -1,0 +1,97 @@
+// The append-only AuditEvent trail over kysely, shared by both engines; it has no update or delete.
+import type { AuditEvent } from '@medplum/fhirtypes';
+import type { Kysely } from 'kysely';
+import type { AuditQuery, AuditRecord, AuditTrail } from '../ports.js';
+import type { AuditEventTable, Database } from '../schema.js';
+import { StoreError } from '../store-error.js';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+function toRow(seq: number, event: AuditEvent, resource: string): AuditEventTable {
+  const agent = event.agent.find((candidate) => candidate.requestor) ?? event.agent[0];
+  return {
+    seq,
+    id: event.id ?? '',
+    recorded: event.recorded,
+    type_code: event.type.code ?? null,
+    subtype_code: event.subtype?.[0]?.code ?? null,
+    action: event.action ?? null,
+    outcome: event.outcome ?? null,
+    agent_who: agent?.who?.reference ?? null,
+    entity_what: event.entity?.[0]?.what?.reference ?? null,
+    resource,
+  };
+}
+
+function toRecord(row: { seq: number; resource: string }): AuditRecord {
+  return { seq: row.seq, event: JSON.parse(row.resource) as AuditEvent };
+}
+
+function assertAppendable(event: AuditEvent): void {
+  if (!event.id || !event.recorded) {
+    throw new StoreError(
+      'ENLACE_STORE_INVALID_ARGUMENT',
+      'an audit record needs an AuditEvent with id and recorded set',
+    );
+  }
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new StoreError(
+      'ENLACE_STORE_INVALID_ARGUMENT',
+      `limit must be an integer from 1 to ${MAX_LIMIT}`,
+    );
+  }
+  return limit;
+}
+
+async function appendWithin(trx: Kysely<Database>, event: AuditEvent): Promise<AuditRecord> {
+  const resource = JSON.stringify(event);
+  // Why: taking the next seq from a counter row (not a PostgreSQL sequence) keeps the trail gapless
+  // and commit-ordered: the row lock makes a second appender wait until the first commits or rolls
+  // back, so a reader tailing by seq can never skip a record that becomes visible later.
+  const { last_seq: seq } = await trx
+    .updateTable('audit_sequence')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('audit_event')
+    .values(toRow(seq, event, resource))
+    .execute();
+  return toRecord({ seq, resource });
+}
+
+export function createAuditTrail(db: Kysely<Database>): AuditTrail {
+  return {
+    async append(event) {
+      assertAppendable(event);
+      // Counter bump and insert must commit together; reuse the caller's transaction when there is one.
+      return db.isTransaction
+        ? appendWithin(db, event)
+        : db.transaction().execute((trx) => appendWithin(trx, event));
+    },
+
+    async list(query: AuditQuery = {}) {
+      const rows = await db
+        .selectFrom('audit_event')
+        .select(['seq', 'resource'])
+        .where('seq', '>', query.afterSeq ?? 0)
+        .orderBy('seq')
+        .limit(checkLimit(query.limit ?? DEFAULT_LIMIT))
+        .execute();
+      return rows.map(toRecord);
+    },
+
+    async count() {
+      const { count } = await db
+        .selectFrom('audit_event')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .executeTakeFirstOrThrow();
+      return Number(count);
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Assembles a Store from an engine's kysely instance; the only per-engine inputs are its checks.
+import type { Kysely } from 'kysely';
+import type { Dialect, Store } from '../ports.js';
+import type { Database } from '../schema.js';
+import { createAuditTrail } from './audit-trail.js';
+import { createExpiringStore } from './expiring-store.js';
+import { runReadinessChecks } from './readiness.js';
+import type { ReadinessCheck } from './readiness.js';
+
+export interface StoreParts {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Database>;
+  readonly readinessChecks: readonly ReadinessCheck[];
+}
+
+export function createStore({ dialect, db, readinessChecks }: StoreParts): Store {
+  let closing: Promise<void> | undefined;
+  return {
+    dialect,
+    db,
+    audit: createAuditTrail(db),
+    kv: createExpiringStore(db),
+    transaction: (work) =>
+      db
+        .transaction()
+        .execute((trx) =>
+          work({ audit: createAuditTrail(trx), kv: createExpiringStore(trx), db: trx }),
+        ),
+    checkReady: () => runReadinessChecks(db, readinessChecks),
+    close: () => (closing ??= db.destroy()),
+  };
+}

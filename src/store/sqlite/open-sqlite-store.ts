@@ -1,0 +1,18 @@
+// The SQLite adapter: an embedded database file behind the shared store implementation.
+import { Kysely } from 'kysely';
+import type { Store } from '../ports.js';
+import type { Database } from '../schema.js';
+import { createStore } from '../shared/create-store.js';
+import { writableCheck } from '../shared/readiness.js';
+import { openSqliteDatabase } from './open-sqlite-database.js';
+import { EnlaceSqliteDialect } from './sqlite-dialect.js';
+import { sqliteReadinessChecks } from './sqlite-readiness.js';
+
+export function openSqliteStore(path: string): Store {
+  const database = openSqliteDatabase(path);
+  return createStore({
+    dialect: 'sqlite',
+    db: new Kysely<Database>({ dialect: new EnlaceSqliteDialect({ database }) }),
+    readinessChecks: [writableCheck, ...sqliteReadinessChecks],
+  });
+}
