@@ -7,6 +7,7 @@ import { assignRequestId } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
+import { partnerRoutes } from './http/partner-routes.js';
 import { systemRoutes } from './http/system-routes.js';
 
 export interface AppOptions {
@@ -19,7 +20,11 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
   const table: Route[] = [];
   const capabilities = () =>
     table.flatMap((route) => (route.fhir === undefined ? [] : [route.fhir]));
-  table.push(...systemRoutes(services, capabilities), ...(options.routes ?? []));
+  table.push(
+    ...systemRoutes(services, capabilities),
+    ...partnerRoutes(services),
+    ...(options.routes ?? []),
+  );
   return table;
 }
 
@@ -33,8 +38,8 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   app.use(hardenResponses(services.isDraining));
   const router = express.Router({ caseSensitive: true, strict: true });
   mountRoutes(router, buildRouteTable(services, options), {
-    maxBytes: services.config.bodyLimitBytes,
-    maxDepth: services.config.jsonMaxDepth,
+    limits: { maxBytes: services.config.bodyLimitBytes, maxDepth: services.config.jsonMaxDepth },
+    authorize: services.authorize,
   });
   app.use(router);
   app.use(notFound);

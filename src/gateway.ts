@@ -8,7 +8,8 @@ import { loadOrCreateGatewayKeys } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
-import { readPackageInfo } from './kernel/index.js';
+import { GatewayError, readPackageInfo, systemClock } from './kernel/index.js';
+import { DEFAULT_POLICY_PATH, loadNetworkPolicy } from './partners/index.js';
 import { openStore } from './store/index.js';
 
 export interface Gateway {
@@ -39,18 +40,25 @@ export async function startGateway(
   });
   let draining = false;
   try {
-    const [keys, openapi] = await Promise.all([
+    const [keys, openapi, policy] = await Promise.all([
       loadOrCreateGatewayKeys(config.dataDir),
       loadOpenApiDocument(),
+      loadNetworkPolicy(config.policyFile ?? DEFAULT_POLICY_PATH),
     ]);
     const services: AppServices = {
       config,
       logger,
       store,
       software: readPackageInfo(),
+      clock: systemClock,
+      policy,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,
+      authorize: () =>
+        Promise.reject(
+          new GatewayError('ENLACE_ROUTE_NOT_FOUND', 'Authentication is not configured.'),
+        ),
       readiness: async () => {
         const database = await store.checkReady();
         const checks = {

@@ -17,6 +17,8 @@ export interface Config {
   readonly dataDir: string;
   /** Undefined selects the embedded SQLite database in the data directory. */
   readonly databaseUrl: string | undefined;
+  /** Undefined selects the policy shipped in policy/network-policy.json. */
+  readonly policyFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
@@ -75,6 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     profile: values.profile as Profile,
     dataDir: resolve(values.dataDir as string),
     databaseUrl: values.databaseUrl as string | undefined,
+    policyFile: values.policyFile === undefined ? undefined : resolve(values.policyFile as string),
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,

@@ -52,6 +52,11 @@ export const variables = {
     expects: 'postgres://user:password@host:port/database or sqlite:<file path>',
     secret: true,
   },
+  ENLACE_POLICY_FILE: {
+    key: 'policyFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects: 'the path of a network policy JSON file (roles, scopes, routes)',
+  },
   ENLACE_LOG_LEVEL: {
     key: 'logLevel',
     schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

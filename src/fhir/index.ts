@@ -13,3 +13,5 @@ export type {
   TypeInteraction,
 } from './capability-statement.js';
 export { FHIR_JSON, FHIR_JSON_UTF8, JSON_TYPE, JSON_FORMAT_ALIASES } from './media-types.js';
+export { buildSearchSet, parseSearch } from './search.js';
+export type { ParsedSearch, SearchLimits } from './search.js';

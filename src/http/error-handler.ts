@@ -22,6 +22,18 @@ export const errorHandler =
     const text = error.expose
       ? error.message
       : `The gateway could not complete the request; quote request id ${requestId} to the operator.`;
+    if (res.locals.errorFormat === 'oauth') {
+      sendResponse(
+        res,
+        {
+          status: error.status,
+          body: { error: error.oauth ?? 'invalid_request', error_description: text },
+          headers: { ...error.headers, Pragma: 'no-cache' },
+        },
+        'application/json',
+      );
+      return;
+    }
     const outcome = buildOperationOutcome(
       [{ code: error.issue, errorCode: error.code, text, expression: error.expression }],
       requestId,

@@ -1,23 +1,28 @@
 // Mounts the route table on an express router: negotiation, body reading, 405 with Allow, 404 for the rest.
 import type { NextFunction, Request, Response, Router } from 'express';
 import { FHIR_JSON } from '../fhir/index.js';
-import { GatewayError } from '../kernel/index.js';
+import { GatewayError, type Authorizer } from '../kernel/index.js';
 import { chooseResponseType, checkRequestType } from './negotiate.js';
-import { readJsonBody, type BodyLimits } from './read-body.js';
+import { FORM_TYPE, readFormBody, readJsonBody, type BodyLimits } from './read-body.js';
 import { requestIdOf } from './request-id.js';
 import type { HttpMethod, RequestContext, Route } from './route.js';
 import { sendResponse } from './send.js';
 
 const DEFAULT_PRODUCES = [FHIR_JSON] as const;
 
-export function mountRoutes(router: Router, routes: readonly Route[], limits: BodyLimits): void {
+export interface MountOptions {
+  readonly limits: BodyLimits;
+  readonly authorize: Authorizer;
+}
+
+export function mountRoutes(router: Router, routes: readonly Route[], options: MountOptions): void {
   const methodsByPath = new Map<string, HttpMethod[]>();
   for (const route of routes) {
     const methods = methodsByPath.get(route.path) ?? [];
     methods.push(route.method);
     methodsByPath.set(route.path, methods);
     const register = router[route.method.toLowerCase() as Lowercase<HttpMethod>].bind(router);
-    register(route.path, (req: Request, res: Response) => handle(route, req, res, limits));
+    register(route.path, (req: Request, res: Response) => handle(route, req, res, options));
   }
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
@@ -43,14 +48,23 @@ async function handle(
   route: Route,
   req: Request,
   res: Response,
-  limits: BodyLimits,
+  { limits, authorize }: MountOptions,
 ): Promise<void> {
   res.locals.routePattern = route.path;
+  if (route.errorFormat !== undefined) res.locals.errorFormat = route.errorFormat;
   const responseType = chooseResponseType(req, route.produces ?? DEFAULT_PRODUCES);
+  // Why: authenticate before reading a body, so an anonymous caller cannot make us parse 1 MiB.
+  const principal =
+    route.access === undefined
+      ? undefined
+      : await authorize(req.get('authorization'), route.access);
   let body: unknown;
   if (route.consumes !== undefined) {
-    checkRequestType(req, route.consumes);
-    body = await readJsonBody(req, limits);
+    const type = checkRequestType(req, route.consumes);
+    body =
+      type === FORM_TYPE
+        ? await readFormBody(req, limits.maxBytes)
+        : await readJsonBody(req, limits);
   }
   const ctx: RequestContext = {
     requestId: requestIdOf(res),
@@ -59,6 +73,7 @@ async function handle(
     query: new URL(req.originalUrl, 'http://x').searchParams,
     headers: req.headers,
     body,
+    principal,
     responseType,
   };
   sendResponse(res, await route.handler(ctx), responseType);

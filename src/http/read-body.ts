@@ -39,3 +39,21 @@ export async function readJsonBody(req: Request, limits: BodyLimits): Promise<un
   }
   return parseStrictJson(decodeUtf8(bytes), { maxDepth: limits.maxDepth });
 }
+
+export const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** Reads form parameters; a repeated parameter is refused, as RFC 6749 §3.2 requires. */
+export async function readFormBody(req: Request, maxBytes: number): Promise<Map<string, string>> {
+  const text = decodeUtf8(await readRawBody(req, maxBytes));
+  const params = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (params.has(name)) {
+      throw new GatewayError(
+        'ENLACE_FORM_DUPLICATE_PARAMETER',
+        `The parameter ${name.slice(0, 64)} appears more than once.`,
+      );
+    }
+    params.set(name, value);
+  }
+  return params;
+}

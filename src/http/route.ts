@@ -1,5 +1,6 @@
 // The route table's types: each route is a method, a path, an OpenAPI operationId and a thin handler.
 import type { FhirCapability } from '../fhir/index.js';
+import type { AccessRequirement, Principal } from '../kernel/index.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -11,8 +12,10 @@ export interface RequestContext {
   /** Query string parameters, repeated names preserved. */
   readonly query: URLSearchParams;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The strictly parsed JSON body, or undefined for routes that take none. */
+  /** The strictly parsed JSON body, form parameters, or undefined for routes that take none. */
   readonly body: unknown;
+  /** The authenticated caller; present on every route that declares `access`. */
+  readonly principal: Principal | undefined;
   /** The media type the response will be sent as, chosen by content negotiation. */
   readonly responseType: string;
 }
@@ -37,6 +40,10 @@ export interface Route {
   readonly consumes?: readonly string[];
   /** Media types the route can answer with; defaults to FHIR JSON. */
   readonly produces?: readonly string[];
+  /** Who may call it; absent means public (discovery, health, keys). */
+  readonly access?: AccessRequirement;
+  /** `oauth` renders refusals as RFC 6749 error JSON instead of an OperationOutcome. */
+  readonly errorFormat?: 'oauth';
   /** What the route adds to the CapabilityStatement, if it is part of the FHIR API. */
   readonly fhir?: FhirCapability;
   readonly handler: Handler;

@@ -1,7 +1,8 @@
 // What the HTTP layer is given: configuration, logger, storage and the capabilities' services. It builds none of them.
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import type { PackageInfo } from '../kernel/index.js';
+import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
+import type { CertificateIssuer, NetworkPolicy } from '../partners/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
 
 export interface AppServices {
@@ -9,9 +10,15 @@ export interface AppServices {
   readonly logger: Logger;
   readonly store: Store;
   readonly software: PackageInfo;
+  readonly clock: Clock;
+  readonly policy: NetworkPolicy;
+  /** Present once the network CA exists (`enlace pki init`); registration by CSR needs it. */
+  readonly issueCertificate?: CertificateIssuer;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;
+  /** Checks the caller of every route that declares `access`. */
+  readonly authorize: Authorizer;
   /** True once shutdown began: readiness fails and connections close after their response. */
   readonly isDraining: () => boolean;
   /** Database, keys and lifecycle, combined; 503 while any check fails. */

@@ -1,6 +1,20 @@
 // Public face of the kernel: the error registry, the clock, strict JSON parsing and build info.
 export { GatewayError, errorRegistry, isGatewayError } from './errors.js';
-export type { ErrorCode, ErrorSpec, GatewayErrorOptions, IssueType } from './errors.js';
+export type {
+  ErrorCode,
+  ErrorSpec,
+  GatewayErrorOptions,
+  IssueType,
+  OAuthErrorCode,
+} from './errors.js';
+export type {
+  AccessRequirement,
+  Authorizer,
+  PartnerPrincipal,
+  PersonPrincipal,
+  PersonRole,
+  Principal,
+} from './principal.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { decodeUtf8, parseStrictJson } from './strict-json.js';

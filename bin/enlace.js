@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The installed `enlace` command: runs the compiled CLI (built by `npm install` via the prepare script).
+import { runCli } from '../dist/cli/main.js';
+
+process.exitCode = await runCli(process.argv.slice(2), process.env);

@@ -1,0 +1,106 @@
+// Builds FHIR AuditEvents in the shape of IHE BALP: who acted, on what, with which outcome, from which source.
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
+
+export const GATEWAY_OBSERVER = 'Device/enlace-gateway';
+export const REQUEST_ID_SYSTEM = 'https://enlace.example.org/fhir/NamingSystem/request-id';
+
+/** AuditEvent.outcome: 0 success, 4 minor failure (refused request), 8 serious, 12 major. */
+export type AuditOutcome = '0' | '4' | '8' | '12';
+
+export interface AuditActor {
+  /** A reference (`Organization/…`, `Practitioner/…`, `Device/…`) or a display-only identifier. */
+  readonly reference?: string;
+  /** An identifier value when there is no resource to reference (a client_id, a user name). */
+  readonly identifier?: { readonly system: string; readonly value: string };
+  readonly display?: string;
+  /** Whether this actor initiated the event. Defaults to true. */
+  readonly requestor?: boolean;
+  readonly role?: Coding;
+}
+
+export interface AuditSubject {
+  /** A reference such as `Organization/police-central`; never a survivor's name or number. */
+  readonly reference?: string;
+  readonly identifier?: { readonly system: string; readonly value: string };
+  readonly type?: Coding;
+  readonly role?: Coding;
+  readonly description?: string;
+}
+
+export interface AuditEventInput {
+  readonly type: Coding;
+  readonly subtype?: Coding;
+  readonly action: NonNullable<AuditEvent['action']>;
+  readonly outcome: AuditOutcome;
+  /** Why it failed, for refusals: the stable error code and the text the client saw. */
+  readonly outcomeDesc?: string;
+  readonly recorded: Date;
+  readonly agents: readonly AuditActor[];
+  readonly entities?: readonly AuditSubject[];
+  readonly requestId?: string;
+  readonly purposeOfEvent?: readonly Coding[];
+}
+
+export function buildAuditEvent(input: AuditEventInput): AuditEvent {
+  const entities: AuditEventEntity[] = (input.entities ?? []).map(toEntity);
+  if (input.requestId !== undefined) {
+    // BALP records the transaction id as an entity so events of one request can be joined.
+    entities.push({
+      what: { identifier: { system: REQUEST_ID_SYSTEM, value: input.requestId } },
+      type: {
+        system: 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType',
+        code: 'XrequestId',
+      },
+    });
+  }
+  return {
+    resourceType: 'AuditEvent',
+    id: randomUUID(),
+    type: input.type,
+    ...(input.subtype === undefined ? {} : { subtype: [input.subtype] }),
+    action: input.action,
+    recorded: input.recorded.toISOString(),
+    outcome: input.outcome,
+    ...(input.outcomeDesc === undefined ? {} : { outcomeDesc: input.outcomeDesc }),
+    ...(input.purposeOfEvent === undefined
+      ? {}
+      : { purposeOfEvent: [{ coding: [...input.purposeOfEvent] }] }),
+    agent: input.agents.map(toAgent),
+    source: {
+      observer: { reference: GATEWAY_OBSERVER, display: 'Enlace gateway' },
+      type: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+          code: '4',
+          display: 'Application Server',
+        },
+      ],
+    },
+    ...(entities.length === 0 ? {} : { entity: entities }),
+  };
+}
+
+function toAgent(actor: AuditActor): AuditEventAgent {
+  return {
+    who: {
+      ...(actor.reference === undefined ? {} : { reference: actor.reference }),
+      ...(actor.identifier === undefined ? {} : { identifier: { ...actor.identifier } }),
+      ...(actor.display === undefined ? {} : { display: actor.display }),
+    },
+    requestor: actor.requestor ?? true,
+    ...(actor.role === undefined ? {} : { type: { coding: [actor.role] } }),
+  };
+}
+
+function toEntity(subject: AuditSubject): AuditEventEntity {
+  return {
+    what: {
+      ...(subject.reference === undefined ? {} : { reference: subject.reference }),
+      ...(subject.identifier === undefined ? {} : { identifier: { ...subject.identifier } }),
+    },
+    ...(subject.type === undefined ? {} : { type: subject.type }),
+    ...(subject.role === undefined ? {} : { role: subject.role }),
+    ...(subject.description === undefined ? {} : { description: subject.description }),
+  };
+}

@@ -1,0 +1,59 @@
+// The `enlace` command: serve, pki, partner, user. Errors print one line on stderr and set the exit code.
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { isGatewayError, readPackageInfo } from '../kernel/index.js';
+import { main as serve } from '../main.js';
+import { withContext } from './context.js';
+import { addPartnerCommands, type IssuerFactory, type RunWithContext } from './partner-commands.js';
+
+export interface CliHooks {
+  /** The PKI's issuer for `partner register --csr`; wired where the PKI is available. */
+  readonly issuerFor?: IssuerFactory;
+}
+
+export function buildProgram(
+  env: Readonly<Record<string, string | undefined>>,
+  hooks: CliHooks = {},
+): Command {
+  const program = new Command('enlace')
+    .description('Enlace interoperability gateway')
+    .version(readPackageInfo().version)
+    .exitOverride();
+  const run: RunWithContext = (work) => withContext(env, work);
+  program
+    .command('serve')
+    .description('run the gateway (as npm start does)')
+    .action(() => serve(env));
+  addPartnerCommands(program, run, hooks.issuerFor ?? (() => Promise.resolve(undefined)));
+  return program;
+}
+
+/** Runs the command line; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const program = buildProgram(env);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      process.stderr.write(`enlace: invalid configuration: ${err.message}\n`);
+      return 78;
+    }
+    if (isGatewayError(err) && err.expose) {
+      process.stderr.write(`enlace: ${err.message} (${err.code})\n`);
+      return 1;
+    }
+    process.stderr.write(`enlace: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) {
+  process.exitCode = await runCli(process.argv.slice(2), process.env);
+}

@@ -1,0 +1,39 @@
+// Who is calling: a partner system (SMART Backend Services token) or a person (operator, auditor).
+
+export type PersonRole = 'operator' | 'auditor';
+
+export interface PartnerPrincipal {
+  readonly kind: 'partner';
+  readonly clientId: string;
+  readonly partnerId: string;
+  /** The partner's organization role code (police, shelter, …). */
+  readonly role: string;
+  /** Granted SMART v2 scopes, e.g. `system/Task.rs`. */
+  readonly scopes: readonly string[];
+  /** The access token's `jti`, for audit records. */
+  readonly tokenId: string;
+}
+
+export interface PersonPrincipal {
+  readonly kind: 'person';
+  readonly userId: string;
+  readonly username: string;
+  readonly role: PersonRole;
+  readonly tokenId: string;
+}
+
+export type Principal = PartnerPrincipal | PersonPrincipal;
+
+/** What a route demands of its caller. */
+export type AccessRequirement =
+  | { readonly kind: 'partner'; readonly scope: string }
+  | { readonly kind: 'person'; readonly roles: readonly PersonRole[] };
+
+/**
+ * Turns an Authorization header into a principal that meets the requirement, or throws a
+ * GatewayError: 401 (with WWW-Authenticate) for a missing or bad token, 403 for too little.
+ */
+export type Authorizer = (
+  authorization: string | undefined,
+  requirement: AccessRequirement,
+) => Promise<Principal>;

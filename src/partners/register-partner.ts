@@ -1,0 +1,244 @@
+// Registers a partner institution with one client credential (JWKS, CSR or certificate), atomically and audited.
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { auditSubtype, auditType, buildAuditEvent, type AuditActor } from '../audit/index.js';
+import { GatewayError, type Clock } from '../kernel/index.js';
+import type { Store } from '../store/index.js';
+import {
+  defaultAllowedAlgorithms,
+  permittedAlgorithms,
+  type ClientRegistration,
+  type Partner,
+  type PartnerEndpoint,
+  type SigningAlgorithm,
+} from './partner.js';
+import { findPartner, insertClient, insertEndpoint, insertPartner } from './partner-repository.js';
+import { isPartnerRole, type PartnerRole } from './roles.js';
+import { checkPartnerJwks } from './validate-jwks.js';
+
+export type PartnerCredential =
+  | { readonly kind: 'jwks'; readonly jwks: unknown }
+  | { readonly kind: 'csr'; readonly csrPem: string; readonly validityDays?: number }
+  | { readonly kind: 'certificate'; readonly certificatePem: string };
+
+export interface RegisterPartnerInput {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly credential: PartnerCredential;
+  readonly allowedAlgorithms?: readonly string[];
+  /** A rest-hook push address, if the partner wants deliveries pushed. */
+  readonly endpoint?: string;
+}
+
+export interface IssuedCertificate {
+  readonly certificatePem: string;
+  readonly serial: string;
+}
+
+/** Issues a certificate from a CSR for a partner; provided by the PKI. */
+export type CertificateIssuer = (
+  request: {
+    readonly csrPem: string;
+    readonly partnerId: string;
+    readonly partnerName: string;
+    readonly validityDays?: number;
+  },
+  actor: AuditActor,
+) => Promise<IssuedCertificate>;
+
+export interface RegistrationResult {
+  readonly partner: Partner;
+  readonly client: ClientRegistration;
+  readonly endpoint?: PartnerEndpoint;
+  readonly certificatePem?: string;
+}
+
+export interface RegistrationDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly issueCertificate?: CertificateIssuer;
+  /** Whether http:// push addresses on loopback are allowed (development only). */
+  readonly allowLoopbackHttp: boolean;
+}
+
+const PARTNER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+const invalid = (text: string, expression: string): GatewayError =>
+  new GatewayError('ENLACE_PARTNER_INVALID', text, { expression: [expression] });
+
+export async function registerPartner(
+  input: RegisterPartnerInput,
+  actor: AuditActor,
+  deps: RegistrationDeps,
+): Promise<RegistrationResult> {
+  const role = checkBasics(input);
+  const allowedAlgorithms = checkAlgorithms(input.allowedAlgorithms);
+  const address =
+    input.endpoint === undefined ? undefined : checkEndpointAddress(input.endpoint, deps);
+  // Why: checked before a certificate is issued, so a duplicate id leaves no orphan certificate.
+  if ((await findPartner(deps.store.db, input.id)) !== undefined) {
+    throw new GatewayError(
+      'ENLACE_PARTNER_EXISTS',
+      `A partner with id ${input.id} already exists.`,
+    );
+  }
+  const credential = await resolveCredential(input, role, actor, deps);
+  const now = deps.clock().toISOString();
+  const partner: Partner = {
+    id: input.id,
+    name: input.name,
+    role,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const client: ClientRegistration = {
+    clientId: randomUUID(),
+    partnerId: partner.id,
+    allowedAlgorithms,
+    ...(credential.jwks === undefined ? {} : { jwks: credential.jwks }),
+    certificateFingerprints: credential.fingerprints,
+    createdAt: now,
+  };
+  const endpoint: PartnerEndpoint | undefined =
+    address === undefined
+      ? undefined
+      : { id: `${partner.id}-push`, partnerId: partner.id, address, status: 'active' };
+  await deps.store.transaction(async (unit) => {
+    await insertPartner(unit.db, partner);
+    await insertClient(unit.db, client);
+    if (endpoint !== undefined) await insertEndpoint(unit.db, endpoint);
+    await unit.audit.append(
+      buildAuditEvent({
+        type: auditType.rest,
+        subtype: auditSubtype.create,
+        action: 'C',
+        outcome: '0',
+        recorded: deps.clock(),
+        agents: [actor],
+        entities: [
+          {
+            reference: `Organization/${partner.id}`,
+            description: `partner registered, client ${client.clientId}`,
+          },
+        ],
+      }),
+    );
+  });
+  return {
+    partner,
+    client,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(credential.certificatePem === undefined
+      ? {}
+      : { certificatePem: credential.certificatePem }),
+  };
+}
+
+function checkBasics(input: RegisterPartnerInput): PartnerRole {
+  if (!PARTNER_ID.test(input.id)) {
+    throw invalid(
+      'The partner id must be 2-63 characters: lowercase letters, digits, hyphens.',
+      'id',
+    );
+  }
+  if (input.name.trim().length === 0 || input.name.length > 200) {
+    throw invalid('The partner name must be 1-200 characters.', 'name');
+  }
+  if (!isPartnerRole(input.role)) {
+    throw invalid(`The role ${input.role.slice(0, 40)} is not an organization-role code.`, 'role');
+  }
+  return input.role;
+}
+
+function checkAlgorithms(requested: readonly string[] | undefined): SigningAlgorithm[] {
+  if (requested === undefined) return [...defaultAllowedAlgorithms];
+  const permitted: readonly string[] = permittedAlgorithms;
+  // Why: `none` and HMAC would let anyone who knows public material forge an assertion.
+  const refused = requested.filter((alg) => !permitted.includes(alg));
+  if (requested.length === 0 || refused.length > 0) {
+    throw invalid(
+      `Allowed algorithms must be drawn from ${permitted.join(', ')}; refused: ${refused.join(', ').slice(0, 80)}.`,
+      'allowedAlgorithms',
+    );
+  }
+  return requested as SigningAlgorithm[];
+}
+
+function checkEndpointAddress(address: string, deps: RegistrationDeps): string {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw invalid('The endpoint must be an absolute URL.', 'endpoint');
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const ok =
+    url.protocol === 'https:' || (deps.allowLoopbackHttp && loopback && url.protocol === 'http:');
+  if (!ok || url.username !== '' || url.password !== '' || url.hash !== '') {
+    throw invalid('The endpoint must be an https URL without credentials or fragment.', 'endpoint');
+  }
+  return url.href;
+}
+
+interface ResolvedCredential {
+  readonly jwks?: ClientRegistration['jwks'];
+  readonly fingerprints: string[];
+  readonly certificatePem?: string;
+}
+
+async function resolveCredential(
+  input: RegisterPartnerInput,
+  role: PartnerRole,
+  actor: AuditActor,
+  deps: RegistrationDeps,
+): Promise<ResolvedCredential> {
+  const credential = input.credential;
+  switch (credential.kind) {
+    case 'jwks':
+      return { jwks: await checkPartnerJwks(credential.jwks), fingerprints: [] };
+    case 'certificate':
+      return { fingerprints: [fingerprintOf(credential.certificatePem)] };
+    case 'csr': {
+      if (deps.issueCertificate === undefined) {
+        throw invalid('This gateway has no network CA; run `enlace pki init` first.', 'csr');
+      }
+      const issued = await deps.issueCertificate(
+        {
+          csrPem: credential.csrPem,
+          partnerId: input.id,
+          partnerName: `${input.name} (${role})`,
+          ...(credential.validityDays === undefined
+            ? {}
+            : { validityDays: credential.validityDays }),
+        },
+        actor,
+      );
+      return {
+        fingerprints: [fingerprintOf(issued.certificatePem)],
+        certificatePem: issued.certificatePem,
+      };
+    }
+  }
+}
+
+function fingerprintOf(pem: string): string {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch (cause) {
+    throw new GatewayError(
+      'ENLACE_PARTNER_INVALID',
+      'The certificate is not a PEM X.509 certificate.',
+      {
+        cause,
+        expression: ['certificate'],
+      },
+    );
+  }
+  // Why: a CA certificate bound as a client credential would vouch for keys it never held.
+  if (certificate.ca)
+    throw invalid('A CA certificate cannot be a client credential.', 'certificate');
+  return certificate.fingerprint256;
+}
