@@ -15,23 +15,42 @@ export type IssueType =
   | 'duplicate'
   | 'not-found'
   | 'conflict'
+  | 'lock-error'
   | 'too-costly'
   | 'transient'
   | 'exception'
   | 'timeout'
   | 'throttled';
 
+/** OAuth 2.0 error codes (RFC 6749 §5.2), for refusals at the token endpoint. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
+
 export interface ErrorSpec {
   readonly status: number;
   readonly issue: IssueType;
   /** Whether the message may be shown to the client; unexposed errors answer a generic text. */
   readonly expose: boolean;
+  /** The OAuth error this refusal is at the token endpoint; others answer `invalid_request`. */
+  readonly oauth?: OAuthErrorCode;
 }
 
 const spec = (status: number, issue: IssueType, expose = true): ErrorSpec => ({
   status,
   issue,
   expose,
+});
+
+const oauth = (status: number, issue: IssueType, code: OAuthErrorCode): ErrorSpec => ({
+  status,
+  issue,
+  expose: true,
+  oauth: code,
 });
 
 /** Stable codes. Clients may rely on them; never rename one, add new ones instead. */
@@ -48,7 +67,31 @@ export const errorRegistry = {
   ENLACE_JSON_FORBIDDEN_KEY: spec(400, 'security'),
   ENLACE_JSON_DUPLICATE_KEY: spec(400, 'structure'),
   ENLACE_INVALID_PARAMETER: spec(400, 'invalid'),
+  ENLACE_FORM_DUPLICATE_PARAMETER: oauth(400, 'invalid', 'invalid_request'),
   ENLACE_NOT_READY: spec(503, 'transient'),
+  ENLACE_PARTNER_INVALID: spec(400, 'invalid'),
+  ENLACE_PARTNER_EXISTS: spec(409, 'duplicate'),
+  ENLACE_PARTNER_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_RESOURCE_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_CERTIFICATE_INVALID: spec(401, 'security'),
+  ENLACE_CSR_INVALID: spec(400, 'invalid'),
+  ENLACE_CERTIFICATE_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_CERTIFICATE_ALREADY_REVOKED: spec(409, 'conflict'),
+  ENLACE_PKI_NOT_INITIALIZED: spec(404, 'not-found'),
+  ENLACE_PKI_ALREADY_INITIALIZED: spec(409, 'conflict'),
+  ENLACE_PKI_MATERIAL_INVALID: spec(500, 'exception', false),
+  ENLACE_PERSON_INVALID: spec(400, 'invalid'),
+  ENLACE_PERSON_EXISTS: spec(409, 'duplicate'),
+  ENLACE_PERSON_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_SIGN_IN_FAILED: spec(401, 'login'),
+  ENLACE_SIGN_IN_LOCKED: spec(423, 'lock-error'),
+  ENLACE_PERSON_TOKEN_INVALID: spec(401, 'login'),
+  ENLACE_TOKEN_REQUEST_INVALID: oauth(400, 'invalid', 'invalid_request'),
+  ENLACE_GRANT_TYPE_UNSUPPORTED: oauth(400, 'not-supported', 'unsupported_grant_type'),
+  ENLACE_CLIENT_AUTH_FAILED: oauth(401, 'login', 'invalid_client'),
+  ENLACE_SCOPE_INVALID: oauth(400, 'invalid', 'invalid_scope'),
+  ENLACE_TOKEN_INVALID: spec(401, 'login'),
+  ENLACE_SCOPE_INSUFFICIENT: spec(403, 'forbidden'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
   ENLACE_STORE_UNSUPPORTED_URL: spec(500, 'exception', false),
   ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
@@ -74,6 +117,7 @@ export class GatewayError extends Error {
   readonly expose: boolean;
   readonly expression: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
+  readonly oauth: OAuthErrorCode | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -85,6 +129,7 @@ export class GatewayError extends Error {
     this.expose = entry.expose;
     this.expression = options.expression ?? [];
     this.headers = options.headers ?? {};
+    this.oauth = entry.oauth;
   }
 }
 
