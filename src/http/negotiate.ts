@@ -1,5 +1,5 @@
 // Content negotiation: which type the answer takes (Accept, `_format`) and which request bodies are accepted.
-import contentType from 'content-type';
+import { parse as parseContentType, type ContentType } from 'content-type';
 import type { Request } from 'express';
 import Negotiator from 'negotiator';
 import { FHIR_JSON, JSON_FORMAT_ALIASES, JSON_TYPE } from '../fhir/index.js';
@@ -36,9 +36,9 @@ export function checkRequestType(req: Request, consumes: readonly string[]): str
       `A Content-Type is required; send one of ${consumes.join(', ')}.`,
     );
   }
-  let parsed: contentType.ContentType;
+  let parsed: ContentType;
   try {
-    parsed = contentType.parse(header);
+    parsed = parseContentType(header);
   } catch (cause) {
     throw new GatewayError(
       'ENLACE_UNSUPPORTED_MEDIA_TYPE',

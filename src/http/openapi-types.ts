@@ -83,10 +83,367 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/Organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the partner directory
+         * @description Institutions in the network, as FHIR Organizations whose `type` is an
+         *     `organization-role` code. Unknown or repeated search parameters are refused (400) rather
+         *     than ignored.
+         */
+        get: operations["searchOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Organization/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one partner institution */
+        get: operations["readOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Endpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search partners' push endpoints */
+        get: operations["searchEndpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Endpoint/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one push endpoint */
+        get: operations["readEndpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List partner institutions */
+        get: operations["listPartners"];
+        put?: never;
+        /**
+         * Register a partner institution
+         * @description Registers an institution with exactly one client credential: a JWKS of public keys, a
+         *     PKCS#10 CSR (the network CA issues a certificate, returned in the answer) or a certificate
+         *     from an external trust anchor. Answers with the new `client_id`. Audited.
+         */
+        post: operations["registerPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner with its clients and endpoints */
+        get: operations["showPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a partner
+         * @description Its access tokens stop working from the next request on. Audited.
+         */
+        post: operations["suspendPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-activate a suspended partner */
+        post: operations["activatePartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in, step one — username and password
+         * @description First of two sign-in steps for operators and auditors. A correct username and password
+         *     answer a short-lived `mfa_token` (5 minutes, ES256 JWT of type `enlace-mfa+jwt`) that only
+         *     `POST /auth/totp` accepts. An unknown username and a wrong password get the same answer
+         *     after the same work. Five consecutive failed steps (password or code) lock the account for
+         *     15 minutes (`423`), during which even correct credentials are refused; an operator can
+         *     unlock it sooner. Every failure and lockout is written to the audit log.
+         */
+        post: operations["signInWithPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in, step two — TOTP code
+         * @description Second sign-in step: the `mfa_token` from `/auth/login` and the current 6-digit TOTP code
+         *     (RFC 6238, SHA-1, 30-second steps; the step before and after are accepted). A code is
+         *     accepted once: a code of an already used step is refused even inside its window, and an
+         *     `mfa_token` completes one sign-in only. Answers a session token (ES256 JWT of type
+         *     `enlace-session+jwt`, 15 minutes) for the `operatorSession` bearer scheme.
+         */
+        post: operations["signInWithTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/.well-known/smart-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SMART configuration
+         * @description SMART App Launch 2 discovery for SMART Backend Services: the token endpoint, the
+         *     `private_key_jwt` signing algorithms accepted on client assertions, the `system/` scopes
+         *     some role may hold, and the capabilities `client-confidential-asymmetric` and
+         *     `permission-v2`.
+         */
+        get: operations["getSmartConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization server metadata (RFC 8414)
+         * @description The same facts as the SMART configuration, for generic OAuth clients.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gateway's public keys
+         * @description A JWK Set with the gateway's ES256 signing key (`use` `sig`: access tokens,
+         *     acknowledgements) and its encryption keys (`use` `enc`: partners encrypt to these). Public
+         *     members only.
+         */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Obtain an access token (SMART Backend Services)
+         * @description OAuth 2.0 `client_credentials` grant authenticated by a signed client assertion
+         *     (RFC 7523 `private_key_jwt`). The assertion's `iss` and `sub` are the `client_id`, `aud` is
+         *     this endpoint's URL exactly, `exp` at most 5 minutes ahead, `jti` unique (a replay is
+         *     refused). Its key is found by `kid` in the client's registered JWKS, or by an `x5c` chain
+         *     that validates to a trust anchor and is bound to the partner; `jwk`, `jku` and `x5u`
+         *     headers are ignored and no key is ever fetched from a URL. Allowed algorithms: the
+         *     client's and the gateway's allow-lists together (never `none` or HMAC).
+         *
+         *     Requested scopes (SMART v2 `system/<Type|*>.<cruds>`; v1 `.read`, `.write` and `.*` are
+         *     translated to `.rs`, `.cud` and `.cruds`) are narrowed to the partner role's ceiling; the
+         *     answer's `scope` lists what was granted. The access token is an ES256 JWT of type `at+jwt`
+         *     (RFC 9068) valid for 5 minutes. Every issuance and refusal is audited.
+         *
+         *     Errors are OAuth 2.0 error JSON (RFC 6749 §5.2). Every client authentication failure
+         *     answers `invalid_client` with the same description.
+         */
+        post: operations["requestAccessToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Resource: {
+            resourceType: string;
+            id?: string;
+        };
+        Bundle: {
+            /** @constant */
+            resourceType: "Bundle";
+            type: string;
+            link?: {
+                relation?: string;
+                url?: string;
+            }[];
+            entry?: {
+                fullUrl?: string;
+                resource?: components["schemas"]["Resource"];
+            }[];
+        };
+        Partner: {
+            id: string;
+            name: string;
+            /** @enum {unknown} */
+            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo";
+            /** @enum {unknown} */
+            status: "active" | "suspended";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        /** @description Exactly one of `jwks`, `csr`, `certificate`. */
+        PartnerRegistration: {
+            id: string;
+            name: string;
+            /** @enum {unknown} */
+            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo";
+            /** @description Public keys only; each with a unique `kid`. */
+            jwks?: {
+                keys?: Record<string, never>[];
+            };
+            /** @description PKCS#10 CSR in PEM. */
+            csr?: string;
+            validityDays?: number;
+            /** @description A PEM certificate from an external trust anchor. */
+            certificate?: string;
+            allowedAlgorithms?: ("ES256" | "ES384" | "ES512" | "PS256" | "PS384" | "PS512" | "RS256" | "RS384" | "RS512" | "EdDSA")[];
+            /**
+             * Format: uri
+             * @description https push address (rest-hook).
+             */
+            endpoint?: string;
+        };
+        PartnerRegistered: {
+            partner: components["schemas"]["Partner"];
+            client_id: string;
+            /** @description The certificate issued from the CSR, in PEM. */
+            certificate?: string;
+            endpoint?: Record<string, never>;
+        };
         Liveness: {
             /** @constant */
             status: "alive";
@@ -147,8 +504,185 @@ export interface components {
             };
             rest?: Record<string, never>[];
         };
+        PasswordSignIn: {
+            /** @description 3-64 characters of `a-z 0-9 . _ -`; compared in lower case. */
+            username: string;
+            /** @description At most 1024 characters after NFKC normalisation. */
+            password: string;
+        };
+        MfaChallenge: {
+            /** @description ES256 JWT, `typ` `enlace-mfa+jwt`; for `/auth/totp` only. */
+            mfa_token: string;
+            /** @description Seconds the mfa_token stays valid. */
+            expires_in: number;
+        };
+        TotpSignIn: {
+            mfa_token: string;
+            /** @description The current 6-digit TOTP code. */
+            code: string;
+        };
+        PersonSession: {
+            /** @description ES256 JWT, `typ` `enlace-session+jwt`. */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds the session token stays valid. */
+            expires_in: number;
+            /** @enum {unknown} */
+            role: "operator" | "auditor";
+        };
+        AuthorizationServerMetadata: {
+            /** Format: uri */
+            issuer: string;
+            /** Format: uri */
+            jwks_uri: string;
+            /** Format: uri */
+            token_endpoint: string;
+            grant_types_supported: "client_credentials"[];
+            token_endpoint_auth_methods_supported: "private_key_jwt"[];
+            token_endpoint_auth_signing_alg_values_supported: ("ES256" | "ES384" | "ES512" | "PS256" | "PS384" | "PS512" | "RS256" | "RS384" | "RS512" | "EdDSA")[];
+            scopes_supported: string[];
+        };
+        SmartConfiguration: components["schemas"]["AuthorizationServerMetadata"] & {
+            /**
+             * @example [
+             *       "client-confidential-asymmetric",
+             *       "permission-v2"
+             *     ]
+             */
+            capabilities: string[];
+        };
+        /** @description A public JWK; private members (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`) never appear. */
+        Jwk: {
+            /** @enum {unknown} */
+            kty: "EC" | "OKP" | "RSA";
+            crv?: string;
+            x?: string;
+            y?: string;
+            n?: string;
+            e?: string;
+            kid: string;
+            alg?: string;
+            /** @enum {unknown} */
+            use?: "sig" | "enc";
+        };
+        JwkSet: {
+            keys: components["schemas"]["Jwk"][];
+        };
+        TokenRequest: {
+            /** @constant */
+            grant_type: "client_credentials";
+            /** @constant */
+            client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+            /** @description A compact JWS JWT signed with the client's key: `iss` = `sub` = client_id, `aud` = the token endpoint URL, `exp` (at most 5 minutes ahead), `jti` (at most 256 characters, never reused); header `kid` (registered JWKS) or `x5c` (certificate chain). */
+            client_assertion: string;
+            /**
+             * @description Space-separated SMART `system/` scopes.
+             * @example system/Task.rus system/Bundle.cr
+             */
+            scope: string;
+            /** @description Optional; must equal the assertion's `iss`. */
+            client_id?: string;
+        };
+        TokenResponse: {
+            /** @description ES256 JWT, `typ` `at+jwt` (RFC 9068). */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /** @description Seconds the token stays valid (300). */
+            expires_in: number;
+            /** @description The scopes granted, space-separated, in SMART v2 syntax. */
+            scope: string;
+        };
+        /** @description OAuth 2.0 error response (RFC 6749 §5.2). */
+        OAuthError: {
+            /** @enum {unknown} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error_description?: string;
+        };
     };
     responses: {
+        /**
+         * @description `ENLACE_SIGN_IN_FAILED`: the username, password or code is not correct (one message for
+         *     all three, so usernames cannot be discovered), or the `mfa_token` is invalid or expired.
+         */
+        SignInFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /**
+         * @description `ENLACE_SIGN_IN_LOCKED`: the account is locked after repeated failed sign-ins. The message
+         *     says when it unlocks; an operator can unlock it sooner.
+         */
+        AccountLocked: {
+            headers: {
+                /** @description Seconds until the lock ends. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description The request body exceeds the configured size limit. */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description The body is not `application/json` in UTF-8. */
+        UnsupportedSignInMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description The request is malformed or a parameter is invalid. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description No valid access token. The `WWW-Authenticate` header says why. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description The token is valid but lacks the scope or role this route needs. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /** @description No such resource (or it is not visible to the caller). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
         /** @description The `Accept` header or `_format` excludes every type this route answers with. */
         NotAcceptable: {
             headers: {
@@ -160,6 +694,9 @@ export interface components {
         };
     };
     parameters: {
+        id: string;
+        /** @description Page size; capped at 200. */
+        _count: number;
         /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
         _format: string;
     };
@@ -273,6 +810,458 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+        };
+    };
+    searchOrganization: {
+        parameters: {
+            query?: {
+                /** @description Role code, `[system|]code`, e.g. `shelter`. */
+                type?: string;
+                /** @description Case-insensitive name prefix. */
+                name?: string;
+                /** @description Partner id, `[system|]value`. */
+                identifier?: string;
+                _id?: string;
+                active?: "true" | "false";
+                /** @description Page size; capped at 200. */
+                _count?: components["parameters"]["_count"];
+                /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
+                _format?: components["parameters"]["_format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of Organizations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    readOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Organization. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchEndpoint: {
+        parameters: {
+            query?: {
+                /** @description `Organization/<id>` or `<id>`. */
+                organization?: string;
+                _id?: string;
+                /** @description Page size; capped at 200. */
+                _count?: components["parameters"]["_count"];
+                /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
+                _format?: components["parameters"]["_format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of Endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    readEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All partners. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        partners: components["schemas"]["Partner"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    registerPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerRegistration"];
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRegistered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A partner with this id exists. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    showPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    suspendPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner, now suspended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    activatePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner, now active. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    signInWithPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSignIn"];
+            };
+        };
+        responses: {
+            /** @description Password accepted; send a TOTP code with the `mfa_token` to `/auth/totp`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["SignInFailed"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedSignInMediaType"];
+            423: components["responses"]["AccountLocked"];
+        };
+    };
+    signInWithTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpSignIn"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["SignInFailed"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedSignInMediaType"];
+            423: components["responses"]["AccountLocked"];
+        };
+    };
+    getSmartConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SMART configuration. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmartConfiguration"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authorization server metadata. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The JWK Set. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                    "application/jwk-set+json": components["schemas"]["JwkSet"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    requestAccessToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description An access token. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description `invalid_request` (a parameter missing or repeated), `unsupported_grant_type` or `invalid_scope` (nothing requested may be granted). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description `invalid_client`: the client assertion was not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The `Accept` header excludes `application/json`. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The request body exceeds the configured size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The body is not `application/x-www-form-urlencoded` in UTF-8. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
         };
     };
 }

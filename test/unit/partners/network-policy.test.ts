@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import {
+  DEFAULT_POLICY_PATH,
+  loadNetworkPolicy,
+  partnerRoles,
+  toNetworkPolicy,
+} from '../../../src/partners/index.js';
+
+const shipped = async (): Promise<Record<string, unknown>> =>
+  JSON.parse(await readFile(DEFAULT_POLICY_PATH, 'utf8')) as Record<string, unknown>;
+
+describe('network policy', () => {
+  it('loads the shipped policy and gives every role a scope ceiling', async () => {
+    const policy = await loadNetworkPolicy();
+    for (const role of partnerRoles) {
+      assert.ok(policy.scopesFor(role).includes('system/Organization.rs'), role);
+    }
+    assert.deepEqual(policy.scopesFor('police').includes('system/AuditEvent.rs'), false);
+  });
+
+  it('allows police to refer to a shelter and not to a court', async () => {
+    const policy = await loadNetworkPolicy();
+    assert.equal(policy.allowsRoute('referral-request', 'police', 'shelter'), true);
+    assert.equal(policy.allowsRoute('referral-request', 'police', 'court'), false);
+  });
+
+  it('lets any party send updates and acknowledgements through the wildcard rule', async () => {
+    const policy = await loadNetworkPolicy();
+    assert.equal(policy.allowsRoute('referral-update', 'shelter', 'police'), true);
+    assert.equal(policy.allowsRoute('acknowledgement', 'court', 'ngo'), true);
+  });
+
+  it('refuses an event the policy does not name', () => {
+    const policy = toNetworkPolicy({
+      roles: Object.fromEntries(partnerRoles.map((role) => [role, { scopes: [] }])),
+      routes: {},
+    });
+    assert.equal(policy.allowsRoute('referral-request', 'police', 'shelter'), false);
+  });
+
+  it('rejects an unknown role in a route with the path of the problem', async () => {
+    const document = await shipped();
+    const routes = document.routes as Record<string, Record<string, string[]>>;
+    routes['referral-request'] = { police: ['pirates'] };
+    assert.throws(
+      () => toNetworkPolicy(document, 'test policy'),
+      /test policy is invalid: .*referral-request/,
+    );
+  });
+
+  it('rejects a malformed scope ceiling', async () => {
+    const document = await shipped();
+    const roles = document.roles as Record<string, { scopes: string[] }>;
+    roles.police = { scopes: ['user/Patient.read'] };
+    assert.throws(() => toNetworkPolicy(document), /\/roles\/police\/scopes\/0/);
+  });
+
+  it('rejects a policy missing a role', async () => {
+    const document = await shipped();
+    delete (document.roles as Record<string, unknown>).shelter;
+    assert.throws(() => toNetworkPolicy(document), /shelter/);
+  });
+
+  it('rejects an unknown message event', async () => {
+    const document = await shipped();
+    (document.routes as Record<string, unknown>)['gossip'] = { '*': ['*'] };
+    assert.throws(() => toNetworkPolicy(document), /must NOT have additional properties/);
+  });
+});
