@@ -8,6 +8,7 @@ import { requestLogger } from './http/request-log.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { partnerRoutes } from './http/partner-routes.js';
+import { pkiRoutes } from './http/pki-routes.js';
 import { systemRoutes } from './http/system-routes.js';
 
 export interface AppOptions {
@@ -23,6 +24,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
   table.push(
     ...systemRoutes(services, capabilities),
     ...partnerRoutes(services),
+    ...pkiRoutes(services),
     ...(options.routes ?? []),
   );
   return table;

@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
-import { loadOrCreateGatewayKeys } from './crypto/index.js';
+import { checkGatewayKeyFiles, loadOrCreateGatewayKeys } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { GatewayError, readPackageInfo, systemClock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy } from './partners/index.js';
+import { loadPki } from './pki/index.js';
 import { openStore } from './store/index.js';
 
 export interface Gateway {
@@ -45,6 +46,13 @@ export async function startGateway(
       loadOpenApiDocument(),
       loadNetworkPolicy(config.policyFile ?? DEFAULT_POLICY_PATH),
     ]);
+    const pki = await loadPki({
+      dataDir: config.dataDir,
+      trustAnchorsFile: config.trustAnchorsFile,
+      trustCrlFiles: config.trustCrlFiles,
+      store,
+      clockSkewMs: config.clockSkewSeconds * 1000,
+    });
     const services: AppServices = {
       config,
       logger,
@@ -52,6 +60,7 @@ export async function startGateway(
       software: readPackageInfo(),
       clock: systemClock,
       policy,
+      pki,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,
@@ -63,8 +72,7 @@ export async function startGateway(
         const database = await store.checkReady();
         const checks = {
           ...database.checks,
-          keys: { ok: keys.encryption.length > 0 },
-          lifecycle: draining ? { ok: false, detail: 'shutting down' } : { ok: true },
+          keys: await checkGatewayKeyFiles(config.dataDir),
         };
         return { ok: Object.values(checks).every((check) => check.ok), checks };
       },

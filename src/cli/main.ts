@@ -5,17 +5,11 @@ import { ConfigError } from '../config/index.js';
 import { isGatewayError, readPackageInfo } from '../kernel/index.js';
 import { main as serve } from '../main.js';
 import { withContext } from './context.js';
-import { addPartnerCommands, type IssuerFactory, type RunWithContext } from './partner-commands.js';
+import { certificateIssuerFor } from '../partners/index.js';
+import { addPartnerCommands, type RunWithContext } from './partner-commands.js';
+import { addPkiCommands, pkiOf } from './pki-commands.js';
 
-export interface CliHooks {
-  /** The PKI's issuer for `partner register --csr`; wired where the PKI is available. */
-  readonly issuerFor?: IssuerFactory;
-}
-
-export function buildProgram(
-  env: Readonly<Record<string, string | undefined>>,
-  hooks: CliHooks = {},
-): Command {
+export function buildProgram(env: Readonly<Record<string, string | undefined>>): Command {
   const program = new Command('enlace')
     .description('Enlace interoperability gateway')
     .version(readPackageInfo().version)
@@ -25,7 +19,8 @@ export function buildProgram(
     .command('serve')
     .description('run the gateway (as npm start does)')
     .action(() => serve(env));
-  addPartnerCommands(program, run, hooks.issuerFor ?? (() => Promise.resolve(undefined)));
+  addPartnerCommands(program, run, async (context) => certificateIssuerFor(await pkiOf(context)));
+  addPkiCommands(program, run);
   return program;
 }
 

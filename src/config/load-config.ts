@@ -1,6 +1,6 @@
 // Reads ENLACE_* variables (and ENLACE_*_FILE for secrets), validates them with ajv, and fails fast with one clear line.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { variables, type VariableName, type VariableSpec } from './variables.js';
 
@@ -19,6 +19,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Undefined selects the policy shipped in policy/network-policy.json. */
   readonly policyFile: string | undefined;
+  readonly trustAnchorsFile: string | undefined;
+  readonly trustCrlFiles: readonly string[];
+  /** Tolerated clock difference for token times and certificate validity. */
+  readonly clockSkewSeconds: number;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
@@ -78,6 +82,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     dataDir: resolve(values.dataDir as string),
     databaseUrl: values.databaseUrl as string | undefined,
     policyFile: values.policyFile === undefined ? undefined : resolve(values.policyFile as string),
+    trustAnchorsFile: optionalPath(values.trustAnchorsFile),
+    trustCrlFiles:
+      values.trustCrlFiles === undefined
+        ? []
+        : (values.trustCrlFiles as string)
+            .split(delimiter)
+            .filter((path) => path !== '')
+            .map((path) => resolve(path)),
+    clockSkewSeconds: values.clockSkewSeconds as number,
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,
@@ -134,6 +147,9 @@ function unknownVariables(env: Readonly<Record<string, string | undefined>>): st
 
 const defaultUrl = (host: string, port: number): string =>
   `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+
+const optionalPath = (value: unknown): string | undefined =>
+  typeof value === 'string' ? resolve(value) : undefined;
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 

@@ -57,6 +57,22 @@ export const variables = {
     schema: { type: 'string', minLength: 1, maxLength: 4096 },
     expects: 'the path of a network policy JSON file (roles, scopes, routes)',
   },
+  ENLACE_TRUST_ANCHORS_FILE: {
+    key: 'trustAnchorsFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects: 'the path of a PEM bundle of external CA certificates to trust (a national PKI)',
+  },
+  ENLACE_TRUST_CRL_FILES: {
+    key: 'trustCrlFiles',
+    schema: { type: 'string', minLength: 1, maxLength: 65536 },
+    expects: 'paths of CRL files (DER or PEM) of the external CAs, separated by ":"',
+  },
+  ENLACE_CLOCK_SKEW_SECONDS: {
+    key: 'clockSkewSeconds',
+    schema: { type: 'integer', minimum: 0, maximum: 300 },
+    default: 60,
+    expects: 'seconds of tolerated clock difference with partners, from 0 to 300',
+  },
   ENLACE_LOG_LEVEL: {
     key: 'logLevel',
     schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

@@ -63,6 +63,26 @@ export async function loadOrCreateGatewayKeys(dataDir: string): Promise<GatewayK
   return { signing, encryption: [encP256, encX25519] };
 }
 
+/**
+ * Readiness of the key files: each still present and readable by the owner only. A file removed
+ * or opened up while running means the next restart would mint or refuse keys; say so now.
+ */
+export async function checkGatewayKeyFiles(
+  dataDir: string,
+): Promise<{ readonly ok: boolean; readonly detail?: string }> {
+  for (const spec of Object.values(SPECS)) {
+    try {
+      const info = await stat(join(dataDir, 'keys', spec.file));
+      if ((info.mode & 0o077) !== 0) {
+        return { ok: false, detail: `${spec.file} is readable by group or others` };
+      }
+    } catch {
+      return { ok: false, detail: `${spec.file} is missing` };
+    }
+  }
+  return { ok: true };
+}
+
 async function loadOrCreate(dir: string, spec: KeySpec): Promise<GatewayKey> {
   const path = join(dir, spec.file);
   let jwk: JWK;

@@ -1,3 +1,3 @@
 // Public face of crypto: the gateway's own keys (JWS/JWE helpers join later).
-export { loadOrCreateGatewayKeys } from './gateway-keys.js';
+export { checkGatewayKeyFiles, loadOrCreateGatewayKeys } from './gateway-keys.js';
 export type { GatewayKey, GatewayKeys, KeyUse } from './gateway-keys.js';

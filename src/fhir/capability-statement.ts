@@ -61,32 +61,39 @@ export function buildCapabilityStatement(input: CapabilityStatementInput): Capab
   const resourceFor = (type: ResourceType): CapabilityStatementRestResource => {
     const existing = resources.get(type);
     if (existing !== undefined) return existing;
-    const entry: CapabilityStatementRestResource = {
-      type,
-      interaction: [],
-      versioning: 'versioned',
-    };
+    const entry: CapabilityStatementRestResource = { type, versioning: 'versioned' };
     resources.set(type, entry);
     return entry;
   };
   for (const capability of input.capabilities) {
     if (capability.kind === 'operation') {
       const operation = { name: capability.name, definition: capability.definition };
-      if (capability.resource === undefined) systemOperations.push(operation);
-      else (resourceFor(capability.resource).operation ??= []).push(operation);
+      const list =
+        capability.resource === undefined
+          ? systemOperations
+          : (resourceFor(capability.resource).operation ??= []);
+      if (!list.some((known) => known.name === operation.name)) list.push(operation);
       continue;
     }
     const entry = resourceFor(capability.resource);
-    entry.interaction?.push({ code: capability.interaction });
+    // Several routes may declare the same interaction (GET and POST _search); list it once.
+    const interactions = (entry.interaction ??= []);
+    if (!interactions.some((known) => known.code === capability.interaction)) {
+      interactions.push({ code: capability.interaction });
+    }
     if (capability.profile !== undefined) entry.profile = capability.profile;
     for (const param of capability.searchParams ?? []) {
-      (entry.searchParam ??= []).push({
+      const params = (entry.searchParam ??= []);
+      if (params.some((known) => known.name === param.name)) continue;
+      params.push({
         name: param.name,
         type: param.type,
         ...(param.documentation === undefined ? {} : { documentation: param.documentation }),
       });
     }
   }
+  const resourceList = [...resources.values()].sort((a, b) => a.type.localeCompare(b.type));
+  // FHIR JSON forbids empty arrays, so lists appear only when they have members.
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -101,7 +108,7 @@ export function buildCapabilityStatement(input: CapabilityStatementInput): Capab
       {
         mode: 'server',
         ...(input.security === undefined ? {} : { security: input.security }),
-        resource: [...resources.values()].sort((a, b) => a.type.localeCompare(b.type)),
+        ...(resourceList.length === 0 ? {} : { resource: resourceList }),
         ...(systemOperations.length === 0 ? {} : { operation: systemOperations }),
       },
     ],

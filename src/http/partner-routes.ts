@@ -15,6 +15,7 @@ import {
   searchEndpoints,
   searchOrganizations,
   setPartnerStatus,
+  certificateIssuerFor,
   type PartnerCredential,
 } from '../partners/index.js';
 import type { RequestContext, Route } from './route.js';
@@ -130,9 +131,7 @@ export function partnerRoutes(services: AppServices): Route[] {
             store: services.store,
             clock: services.clock,
             allowLoopbackHttp: services.config.profile === 'development',
-            ...(services.issueCertificate === undefined
-              ? {}
-              : { issueCertificate: services.issueCertificate }),
+            ...issuerOption(services),
           },
         );
         return {
@@ -179,6 +178,11 @@ export function partnerRoutes(services: AppServices): Route[] {
       }),
     })),
   ];
+}
+
+function issuerOption(services: AppServices) {
+  const issueCertificate = certificateIssuerFor(services.pki);
+  return issueCertificate === undefined ? {} : { issueCertificate };
 }
 
 /** A partner with its clients and endpoints, for operators. */

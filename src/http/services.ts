@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
-import type { CertificateIssuer, NetworkPolicy } from '../partners/index.js';
+import type { NetworkPolicy } from '../partners/index.js';
+import type { Pki } from '../pki/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
 
 export interface AppServices {
@@ -12,8 +13,8 @@ export interface AppServices {
   readonly software: PackageInfo;
   readonly clock: Clock;
   readonly policy: NetworkPolicy;
-  /** Present once the network CA exists (`enlace pki init`); registration by CSR needs it. */
-  readonly issueCertificate?: CertificateIssuer;
+  /** Trust anchors, chain validation and, once `enlace pki init` ran, the network CA. */
+  readonly pki: Pki;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;

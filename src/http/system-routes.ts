@@ -30,7 +30,13 @@ export function systemRoutes(
       operationId: 'getReadiness',
       produces: [JSON_TYPE],
       handler: async (ctx) => {
-        const report = await services.readiness();
+        const base = await services.readiness();
+        // Why: draining is decided here, so every way of building services fails readiness on shutdown.
+        const checks = {
+          ...base.checks,
+          lifecycle: services.isDraining() ? { ok: false, detail: 'shutting down' } : { ok: true },
+        };
+        const report = { ok: base.ok && checks.lifecycle.ok, checks };
         if (report.ok) return { body: { status: 'ready', checks: report.checks } };
         const failing = Object.entries(report.checks).filter(([, check]) => !check.ok);
         return {
@@ -54,7 +60,7 @@ export function systemRoutes(
       operationId: 'getCapabilityStatement',
       handler: () => {
         statement ??= buildCapabilityStatement({
-          softwareName: 'Enlace',
+          softwareName: services.software.name,
           softwareVersion: services.software.version,
           fhirBaseUrl: `${services.config.publicUrl}/fhir`,
           date: services.startedAt.toISOString().slice(0, 10),

@@ -50,3 +50,4 @@ export {
   toNetworkPolicy,
 } from './network-policy.js';
 export type { MessageEvent, NetworkPolicy, NetworkPolicyDocument } from './network-policy.js';
+export { certificateIssuerFor, DEFAULT_CERTIFICATE_DAYS } from './pki-issuer.js';

@@ -208,7 +208,7 @@ async function resolveCredential(
         {
           csrPem: credential.csrPem,
           partnerId: input.id,
-          partnerName: `${input.name} (${role})`,
+          partnerName: input.name,
           ...(credential.validityDays === undefined
             ? {}
             : { validityDays: credential.validityDays }),

@@ -68,12 +68,53 @@ export interface PartnerEndpointTable {
   status: string;
 }
 
+/** A partner certificate the gateway's issuing CA signed; revocation is the only later change. */
+export interface PkiCertificateTable {
+  /** Lowercase hexadecimal serial without leading zero bytes. */
+  serial: string;
+  partner_id: string;
+  /** Issued subject, RFC 4514 string. */
+  subject: string;
+  /** ISO-8601. */
+  not_before: string;
+  not_after: string;
+  pem: string;
+  issued_at: string;
+  revoked_at: string | null;
+  /** RFC 5280 CRLReason name, e.g. "keyCompromise"; null while not revoked. */
+  revocation_reason: string | null;
+}
+
+/** An operator or auditor who signs in with a password and a TOTP code. */
+export interface PersonTable {
+  id: string;
+  username: string;
+  /** `operator` or `auditor`. */
+  role: string;
+  /** `enabled` or `disabled`. */
+  status: string;
+  /** PHC-style scrypt string with its parameters: `$scrypt$ln=15,r=8,p=1$<salt>$<key>`. */
+  password_hash: string;
+  /** The TOTP secret sealed with AES-256-GCM: `v1.<iv>.<ciphertext>.<tag>`, base64url parts. */
+  totp_secret: string;
+  /** The last TOTP time step accepted; codes of this or an earlier step are refused. */
+  last_totp_step: number | null;
+  /** Consecutive failed sign-in steps since the last success or unlock. */
+  failed_attempts: number;
+  /** Epoch milliseconds; sign-in is refused while `locked_until > now`. */
+  locked_until: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   partner: PartnerTable;
+  person: PersonTable;
   partner_client: PartnerClientTable;
   partner_endpoint: PartnerEndpointTable;
   audit_event: AuditEventTable;
   audit_sequence: AuditSequenceTable;
   kv_entry: KvEntryTable;
+  pki_certificate: PkiCertificateTable;
   readiness_probe: ReadinessProbeTable;
 }

@@ -1,8 +1,10 @@
 // Enlace's migrations in the order they apply; append new ones, never edit or reorder released ones.
 import { foundation } from './0001-foundation.js';
+import { pki } from './0002-pki.js';
 import { partners } from './0003-partners.js';
+import { people } from './0005-people.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
 
-export const enlaceMigrations: readonly StoreMigration[] = [foundation, partners];
+export const enlaceMigrations: readonly StoreMigration[] = [foundation, pki, partners, people];
