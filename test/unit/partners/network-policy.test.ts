@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 import {
   DEFAULT_POLICY_PATH,
   loadNetworkPolicy,
+  ORGANIZATION_ROLE_SYSTEM,
   partnerRoles,
+  roleDisplay,
   toNetworkPolicy,
+  type PartnerRole,
 } from '../../../src/partners/index.js';
 
 const shipped = async (): Promise<Record<string, unknown>> =>
@@ -66,5 +69,24 @@ describe('network policy', () => {
     const document = await shipped();
     (document.routes as Record<string, unknown>)['gossip'] = { '*': ['*'] };
     assert.throws(() => toNetworkPolicy(document), /must NOT have additional properties/);
+  });
+});
+
+describe('the organization-role CodeSystem in profiles/', () => {
+  it('lists exactly the roles the gateway knows, with the same displays', async () => {
+    const codeSystem = JSON.parse(
+      await readFile(
+        new URL('../../../profiles/CodeSystem-organization-role.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { url: string; concept: { code: string; display: string }[] };
+    assert.equal(codeSystem.url, ORGANIZATION_ROLE_SYSTEM);
+    assert.deepEqual(
+      codeSystem.concept.map((concept) => concept.code),
+      [...partnerRoles],
+    );
+    for (const concept of codeSystem.concept) {
+      assert.equal(concept.display, roleDisplay[concept.code as PartnerRole]);
+    }
   });
 });
