@@ -8,6 +8,7 @@ import { requestLogger } from './http/request-log.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { partnerRoutes } from './http/partner-routes.js';
+import { peopleRoutes } from './http/people-routes.js';
 import { pkiRoutes } from './http/pki-routes.js';
 import { systemRoutes } from './http/system-routes.js';
 
@@ -25,6 +26,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...systemRoutes(services, capabilities),
     ...partnerRoutes(services),
     ...pkiRoutes(services),
+    ...peopleRoutes(services.people),
     ...(options.routes ?? []),
   );
   return table;

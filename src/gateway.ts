@@ -4,13 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
-import { checkGatewayKeyFiles, loadOrCreateGatewayKeys } from './crypto/index.js';
+import { loadCapabilities } from './capabilities.js';
+import { checkGatewayKeyFiles } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { GatewayError, readPackageInfo, systemClock } from './kernel/index.js';
-import { DEFAULT_POLICY_PATH, loadNetworkPolicy } from './partners/index.js';
-import { loadPki } from './pki/index.js';
 import { openStore } from './store/index.js';
 
 export interface Gateway {
@@ -41,18 +40,11 @@ export async function startGateway(
   });
   let draining = false;
   try {
-    const [keys, openapi, policy] = await Promise.all([
-      loadOrCreateGatewayKeys(config.dataDir),
+    const [capabilities, openapi] = await Promise.all([
+      loadCapabilities(config, store, systemClock),
       loadOpenApiDocument(),
-      loadNetworkPolicy(config.policyFile ?? DEFAULT_POLICY_PATH),
     ]);
-    const pki = await loadPki({
-      dataDir: config.dataDir,
-      trustAnchorsFile: config.trustAnchorsFile,
-      trustCrlFiles: config.trustCrlFiles,
-      store,
-      clockSkewMs: config.clockSkewSeconds * 1000,
-    });
+    const { policy, pki, people } = capabilities;
     const services: AppServices = {
       config,
       logger,
@@ -61,6 +53,7 @@ export async function startGateway(
       clock: systemClock,
       policy,
       pki,
+      people,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,

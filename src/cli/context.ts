@@ -1,11 +1,14 @@
 // What every `enlace` command works with: the validated configuration and the configured database, opened once.
 import { destination, pino, type Logger } from 'pino';
+import { loadCapabilities, type Capabilities } from '../capabilities.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { systemClock, type Clock } from '../kernel/index.js';
 import { openStore, type Store } from '../store/index.js';
 
 export interface CommandContext {
   readonly config: Config;
+  /** Keys, policy, PKI and people, loaded as the gateway loads them. */
+  readonly capabilities: Capabilities;
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -25,7 +28,8 @@ export async function withContext<T>(
     logger,
   });
   try {
-    return await work({ config, store, clock: systemClock, logger });
+    const capabilities = await loadCapabilities(config, store, systemClock);
+    return await work({ config, capabilities, store, clock: systemClock, logger });
   } finally {
     await store.close();
   }

@@ -8,6 +8,7 @@ import { withContext } from './context.js';
 import { certificateIssuerFor } from '../partners/index.js';
 import { addPartnerCommands, type RunWithContext } from './partner-commands.js';
 import { addPkiCommands, pkiOf } from './pki-commands.js';
+import { addUserCommands } from './user-commands.js';
 
 export function buildProgram(env: Readonly<Record<string, string | undefined>>): Command {
   const program = new Command('enlace')
@@ -19,7 +20,10 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
     .command('serve')
     .description('run the gateway (as npm start does)')
     .action(() => serve(env));
-  addPartnerCommands(program, run, async (context) => certificateIssuerFor(await pkiOf(context)));
+  addPartnerCommands(program, run, (context) =>
+    Promise.resolve(certificateIssuerFor(pkiOf(context))),
+  );
+  addUserCommands(program, run);
   addPkiCommands(program, run);
   return program;
 }

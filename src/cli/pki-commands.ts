@@ -7,7 +7,6 @@ import { DEFAULT_CERTIFICATE_DAYS } from '../partners/index.js';
 import {
   initNetworkPki,
   isRevocationReason,
-  loadPki,
   REVOCATION_REASONS,
   toCertificateJson,
   type Pki,
@@ -16,17 +15,8 @@ import type { CommandContext } from './context.js';
 import { printJson, readInput } from './io.js';
 import type { RunWithContext } from './partner-commands.js';
 
-/** The PKI as the gateway would load it, from the same configuration. */
-export function pkiOf(context: CommandContext): Promise<Pki> {
-  return loadPki({
-    dataDir: context.config.dataDir,
-    trustAnchorsFile: context.config.trustAnchorsFile,
-    trustCrlFiles: context.config.trustCrlFiles,
-    store: context.store,
-    clock: context.clock,
-    clockSkewMs: context.config.clockSkewSeconds * 1000,
-  });
-}
+/** The PKI as the gateway loads it, from the same configuration. */
+export const pkiOf = (context: CommandContext): Pki => context.capabilities.pki;
 
 export function addPkiCommands(program: Command, run: RunWithContext): void {
   const pki = program.command('pki').description("the network's certificate authority");
@@ -59,9 +49,7 @@ export function addPkiCommands(program: Command, run: RunWithContext): void {
     .option('--days <days>', 'validity in days', String(DEFAULT_CERTIFICATE_DAYS))
     .action((options: { csr: string; partnerId: string; partnerName: string; days: string }) =>
       run(async (context) => {
-        const record = await (
-          await pkiOf(context)
-        ).issueCertificate({
+        const record = await pkiOf(context).issueCertificate({
           csrPem: await readInput(options.csr),
           partnerId: options.partnerId,
           partnerName: options.partnerName,
@@ -84,9 +72,11 @@ export function addPkiCommands(program: Command, run: RunWithContext): void {
             `--reason must be one of ${REVOCATION_REASONS.join(', ')}.`,
           );
         }
-        const record = await (
-          await pkiOf(context)
-        ).revokeCertificate({ serial, reason: options.reason, actor: commandLineActor() });
+        const record = await pkiOf(context).revokeCertificate({
+          serial,
+          reason: options.reason,
+          actor: commandLineActor(),
+        });
         printJson(toCertificateJson(record));
       }),
     );
@@ -97,7 +87,7 @@ export function addPkiCommands(program: Command, run: RunWithContext): void {
     .option('--partner <id>', 'only this partner')
     .action((options: { partner?: string }) =>
       run(async (context) => {
-        const records = await (await pkiOf(context)).listCertificates(options.partner);
+        const records = await pkiOf(context).listCertificates(options.partner);
         printJson(records.map(toCertificateJson));
       }),
     );
@@ -108,7 +98,7 @@ export function addPkiCommands(program: Command, run: RunWithContext): void {
     .requiredOption('--out <file>', 'where to write it')
     .action((options: { out: string }) =>
       run(async (context) => {
-        await writeFile(options.out, await (await pkiOf(context)).buildCrl());
+        await writeFile(options.out, await pkiOf(context).buildCrl());
         printJson({ written: options.out });
       }),
     );

@@ -23,6 +23,8 @@ export interface Config {
   readonly trustCrlFiles: readonly string[];
   /** Tolerated clock difference for token times and certificate validity. */
   readonly clockSkewSeconds: number;
+  /** Seals operators' TOTP secrets; undefined uses a generated file in the data directory. */
+  readonly peopleSecret: Uint8Array | undefined;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
@@ -91,6 +93,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
             .filter((path) => path !== '')
             .map((path) => resolve(path)),
     clockSkewSeconds: values.clockSkewSeconds as number,
+    peopleSecret:
+      values.peopleSecret === undefined
+        ? undefined
+        : Buffer.from(values.peopleSecret as string, 'base64'),
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,

@@ -73,6 +73,12 @@ export const variables = {
     default: 60,
     expects: 'seconds of tolerated clock difference with partners, from 0 to 300',
   },
+  ENLACE_PEOPLE_SECRET: {
+    key: 'peopleSecret',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9+/]{43,}={0,2}$', maxLength: 1024 },
+    expects: "base64 of at least 32 random bytes (seals operators' TOTP secrets)",
+    secret: true,
+  },
   ENLACE_LOG_LEVEL: {
     key: 'logLevel',
     schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

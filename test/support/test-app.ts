@@ -10,8 +10,8 @@ import { loadConfig } from '../../src/config/index.js';
 import { loadOpenApiDocument } from '../../src/http/openapi-document.js';
 import type { AppServices } from '../../src/http/services.js';
 import { readPackageInfo, type Authorizer, type Clock } from '../../src/kernel/index.js';
-import { DEFAULT_POLICY_PATH, loadNetworkPolicy } from '../../src/partners/index.js';
-import { loadPki, type Pki } from '../../src/pki/index.js';
+import type { Pki } from '../../src/pki/index.js';
+import { loadCapabilities, type Capabilities } from '../../src/capabilities.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { silentLogger } from './memory-log.js';
 
@@ -37,6 +37,8 @@ const refuseEveryCaller: Authorizer = () =>
 
 export interface TestServices {
   readonly services: AppServices;
+  /** The keys, PKI and people the services were built from. */
+  readonly capabilities: Capabilities;
   readonly store: Store;
   readonly dataDir: string;
   /** Closes the store and removes its directory. */
@@ -54,14 +56,16 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     });
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const clock = options.clock ?? (() => new Date(TEST_STARTED_AT));
+    const capabilities = await loadCapabilities(config, store, clock);
     const services: AppServices = {
       config,
       logger: options.logger ?? silentLogger(),
       store,
       software: readPackageInfo(),
       clock,
-      policy: await loadNetworkPolicy(DEFAULT_POLICY_PATH),
-      pki: options.pki ?? (await loadPki({ dataDir: config.dataDir, store, clock })),
+      policy: capabilities.policy,
+      pki: options.pki ?? capabilities.pki,
+      people: capabilities.people,
       startedAt: TEST_STARTED_AT,
       openapi: await loadOpenApiDocument(),
       authorize: options.authorize ?? refuseEveryCaller,
@@ -70,6 +74,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     };
     return {
       services,
+      capabilities,
       store,
       dataDir,
       dispose: async () => {

@@ -1,0 +1,21 @@
+// The lockout rule: five consecutive failed steps lock an account for fifteen minutes.
+import type { PersonAccount } from './person.js';
+
+export const MAX_FAILED_ATTEMPTS = 5;
+export const LOCK_DURATION_MS = 15 * 60 * 1000;
+
+/** When the account's running lock ends, or undefined when it is not locked at `now`. */
+export function lockedUntil(
+  account: Pick<PersonAccount, 'lockedUntil'>,
+  now: Date,
+): Date | undefined {
+  return account.lockedUntil !== null && account.lockedUntil > now.getTime()
+    ? new Date(account.lockedUntil)
+    : undefined;
+}
+
+/** Whether a failure count reached the threshold, and so must start a lock. */
+export const reachesLockout = (failedAttempts: number): boolean =>
+  failedAttempts >= MAX_FAILED_ATTEMPTS;
+
+export const lockEndingAt = (now: Date): Date => new Date(now.getTime() + LOCK_DURATION_MS);

@@ -1,0 +1,143 @@
+// A gateway app serving the people routes over a temporary SQLite store, a stopped clock and a test signing key.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { TOTP, URI } from 'otpauth';
+import { createApp } from '../../../src/app.js';
+import type { Route } from '../../../src/http/route.js';
+import { GatewayError, type Authorizer } from '../../../src/kernel/index.js';
+import type { People } from '../../../src/people/index.js';
+import type { Store } from '../../../src/store/index.js';
+import { createTestServices, listenLocal, TEST_STARTED_AT } from '../../support/test-app.js';
+
+export const WHOAMI_PATH = '/test/whoami';
+
+/** Set (postgres://…) to run the people stories on PostgreSQL, as the store contract suite does. */
+const postgresUrl = process.env['ENLACE_TEST_DATABASE_URL'];
+
+interface TestDatabase {
+  readonly env: Readonly<Record<string, string>>;
+  drop(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database when one is configured; otherwise the default SQLite file. */
+async function createTestDatabase(): Promise<TestDatabase> {
+  if (postgresUrl === undefined) return { env: {}, drop: () => Promise.resolve() };
+  // Hex only, so the name is a safe identifier without quoting.
+  const name = `enlace_people_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { ENLACE_DATABASE_URL: url.toString() },
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export interface PeopleApp {
+  readonly url: string;
+  readonly people: People;
+  readonly store: Store;
+  /** The gateway's clock; tests move it. */
+  now: Date;
+  advance(milliseconds: number): void;
+  /** Creates an account as the CLI would and returns its authenticator. */
+  enrol(username: string, role?: 'operator' | 'auditor'): Promise<Enrolled>;
+  /** AuditEvents appended after the given count, in order. */
+  auditAfter(count: number): Promise<AuditEvent[]>;
+  auditCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Enrolled {
+  readonly username: string;
+  readonly password: string;
+  readonly enrolmentUri: string;
+  /** The code the person's authenticator app shows at the gateway's current time. */
+  code(): string;
+}
+
+/**
+ * A stand-in for the authorizer another engineer builds: it delegates Bearer tokens to
+ * verifyPersonToken and checks the role, which is all person routes need of it.
+ */
+function personAuthorizer(people: () => People): Authorizer {
+  return async (authorization, requirement) => {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '');
+    if (match?.[1] === undefined || requirement.kind !== 'person') {
+      throw new GatewayError('ENLACE_PERSON_TOKEN_INVALID', 'A person session token is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer' },
+      });
+    }
+    const principal = await people().verifyPersonToken(match[1]);
+    if (!requirement.roles.includes(principal.role)) {
+      throw new GatewayError('ENLACE_PERSON_TOKEN_INVALID', 'This role may not call the route.');
+    }
+    return principal;
+  };
+}
+
+const whoamiRoute: Route = {
+  method: 'GET',
+  path: WHOAMI_PATH,
+  operationId: 'testWhoAmI',
+  produces: ['application/json'],
+  access: { kind: 'person', roles: ['operator', 'auditor'] },
+  handler: (ctx) => ({ body: ctx.principal }),
+};
+
+export async function startPeopleApp(): Promise<PeopleApp> {
+  const state = { now: new Date(TEST_STARTED_AT) };
+  const clock = () => new Date(state.now);
+  const database = await createTestDatabase();
+  const ctx = await createTestServices({
+    env: database.env,
+    clock,
+    // Called per request, after `built` below exists.
+    authorize: personAuthorizer(() => built),
+  });
+  // The app serves the people routes of the capabilities it was built with, as the gateway does.
+  const built = ctx.capabilities.people;
+  const server = await listenLocal(createApp(ctx.services, { routes: [whoamiRoute] }));
+  return {
+    url: server.url,
+    people: built,
+    store: ctx.store,
+    get now() {
+      return state.now;
+    },
+    set now(value: Date) {
+      state.now = value;
+    },
+    advance(milliseconds) {
+      state.now = new Date(state.now.getTime() + milliseconds);
+    },
+    async enrol(username, role = 'operator') {
+      const password = `${username} has a long passphrase`;
+      const created = await built.createPerson({ username, role, password });
+      const totp = URI.parse(created.enrolmentUri);
+      if (!(totp instanceof TOTP)) throw new Error('the enrolment URI is not a TOTP URI');
+      return {
+        username,
+        password,
+        enrolmentUri: created.enrolmentUri,
+        code: () => totp.generate({ timestamp: state.now.getTime() }),
+      };
+    },
+    async auditAfter(count) {
+      const records = await ctx.store.audit.list({ afterSeq: count, limit: 1000 });
+      return records.map((record) => record.event);
+    },
+    auditCount: () => ctx.store.audit.count(),
+    async close() {
+      await server.close();
+      await ctx.dispose();
+      await database.drop();
+    },
+  };
+}
