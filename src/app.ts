@@ -8,6 +8,7 @@ import { requestLogger } from './http/request-log.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { partnerRoutes } from './http/partner-routes.js';
+import { peopleAdminRoutes } from './http/people-admin-routes.js';
 import { peopleRoutes } from './http/people-routes.js';
 import { pkiRoutes } from './http/pki-routes.js';
 import { systemRoutes } from './http/system-routes.js';
@@ -27,6 +28,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...partnerRoutes(services),
     ...pkiRoutes(services),
     ...peopleRoutes(services.people),
+    ...peopleAdminRoutes(services.people),
     ...(options.routes ?? []),
   );
   return table;

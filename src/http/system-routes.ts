@@ -65,6 +65,30 @@ export function systemRoutes(
           fhirBaseUrl: `${services.config.publicUrl}/fhir`,
           date: services.startedAt.toISOString().slice(0, 10),
           capabilities: capabilities(),
+          security: {
+            cors: false,
+            service: [
+              {
+                coding: [
+                  {
+                    system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                    code: 'SMART-on-FHIR',
+                  },
+                ],
+                text: 'SMART Backend Services (client_credentials, private_key_jwt)',
+              },
+            ],
+            extension: [
+              {
+                url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+                extension: [
+                  { url: 'token', valueUri: `${services.config.publicUrl}/oauth2/token` },
+                ],
+              },
+            ],
+            description:
+              'Partners authenticate with SMART Backend Services: a client assertion (RFC 7523) signed by a key registered for the client or bound to it by an X.509 chain to a trust anchor. Discovery at /fhir/.well-known/smart-configuration.',
+          },
         });
         return { body: statement };
       },
