@@ -1,5 +1,6 @@
 // Builds the express app from injected services; no I/O happens at import time or here.
 import express, { type Express } from 'express';
+import { authRoutes } from './http/auth-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { hardenResponses } from './http/harden.js';
 import { mountRoutes, notFound } from './http/mount-routes.js';
@@ -25,6 +26,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     table.flatMap((route) => (route.fhir === undefined ? [] : [route.fhir]));
   table.push(
     ...systemRoutes(services, capabilities),
+    ...authRoutes(services.tokens),
     ...partnerRoutes(services),
     ...pkiRoutes(services),
     ...peopleRoutes(services.people),

@@ -1,11 +1,18 @@
 // The composition root of the capabilities: keys, policy, PKI and people, built once from configuration.
+import {
+  auditRefusals,
+  createAuthorizer,
+  createTokenService,
+  personVerifier,
+  type TokenService,
+} from './auth/index.js';
 import type { Config } from './config/index.js';
 import {
   loadOrCreateGatewayKeys,
   loadOrCreateLocalSecret,
   type GatewayKeys,
 } from './crypto/index.js';
-import type { Clock } from './kernel/index.js';
+import type { Authorizer, Clock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './partners/index.js';
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
 import { loadPki, type Pki } from './pki/index.js';
@@ -16,6 +23,10 @@ export interface Capabilities {
   readonly policy: NetworkPolicy;
   readonly pki: Pki;
   readonly people: People;
+  /** The token endpoint, discovery and JWKS of SMART Backend Services. */
+  readonly tokens: TokenService;
+  /** Checks the caller of every protected route; refusals are audited. */
+  readonly authorize: Authorizer;
 }
 
 /** Loads what the gateway and the `enlace` command both need; keys and secrets are created on first use. */
@@ -45,5 +56,24 @@ export async function loadCapabilities(
     issuer: config.publicUrl,
     secretKey: peopleSecret,
   });
-  return { keys, policy, pki, people };
+  const authDeps = {
+    store,
+    keys,
+    policy,
+    clock,
+    publicUrl: config.publicUrl,
+    settings: { clockSkewSeconds: config.clockSkewSeconds },
+  };
+  const tokens = createTokenService({
+    ...authDeps,
+    validateCertificateChain: (x5c, at) => pki.validateCertificateChain(x5c, at),
+  });
+  const authorize = auditRefusals(
+    createAuthorizer({
+      ...authDeps,
+      verifyPersonToken: personVerifier((token) => people.verifyPersonToken(token)),
+    }),
+    { store, clock },
+  );
+  return { keys, policy, pki, people, tokens, authorize };
 }

@@ -9,7 +9,7 @@ import { checkGatewayKeyFiles } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
-import { GatewayError, readPackageInfo, systemClock } from './kernel/index.js';
+import { readPackageInfo, systemClock } from './kernel/index.js';
 import { openStore } from './store/index.js';
 
 export interface Gateway {
@@ -44,7 +44,7 @@ export async function startGateway(
       loadCapabilities(config, store, systemClock),
       loadOpenApiDocument(),
     ]);
-    const { policy, pki, people } = capabilities;
+    const { policy, pki, people, tokens, authorize } = capabilities;
     const services: AppServices = {
       config,
       logger,
@@ -54,13 +54,11 @@ export async function startGateway(
       policy,
       pki,
       people,
+      tokens,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,
-      authorize: () =>
-        Promise.reject(
-          new GatewayError('ENLACE_ROUTE_NOT_FOUND', 'Authentication is not configured.'),
-        ),
+      authorize,
       readiness: async () => {
         const database = await store.checkReady();
         const checks = {

@@ -34,6 +34,7 @@ export const auditSubtype = {
   /** IHE IUA "Get Access Token": the token endpoint issuing (or refusing) an access token. */
   getAccessToken: coding(IHE_EVENT_TYPE, 'ITI-71', 'Get Access Token'),
   securityConfiguration: coding(DCM, '110129', 'Security Configuration'),
+  useOfRestrictedFunction: coding(DCM, '110132', 'Use of Restricted Function'),
   userSecurityAttributesChanged: coding(DCM, '110137', 'User Security Attributes Changed'),
   emergencyOverrideStarted: coding(DCM, '110127', 'Emergency Override Started'),
   emergencyOverrideStopped: coding(DCM, '110138', 'Emergency Override Stopped'),

@@ -13,23 +13,21 @@ function operatorName(ctx: RequestContext): string {
 }
 
 export function peopleAdminRoutes(people: People): Route[] {
-  return (['unlock', 'disable'] as const).map(
-    (action): Route => ({
-      method: 'POST',
-      path: `/admin/people/:username/${action}`,
-      operationId: `${action}Person`,
-      access: operator,
-      produces: ['application/json'],
-      handler: async (ctx) => {
-        const change = {
-          username: ctx.params.username ?? '',
-          operator: operatorName(ctx),
-          requestId: ctx.requestId,
-        };
-        if (action === 'unlock') await people.unlockPerson(change);
-        else await people.disablePerson(change);
-        return { body: { username: change.username, [`${action}d`]: true } };
-      },
-    }),
-  );
+  return (['unlock', 'disable'] as const).map((action): Route => ({
+    method: 'POST',
+    path: `/admin/people/:username/${action}`,
+    operationId: `${action}Person`,
+    access: operator,
+    produces: ['application/json'],
+    handler: async (ctx) => {
+      const change = {
+        username: ctx.params.username ?? '',
+        operator: operatorName(ctx),
+        requestId: ctx.requestId,
+      };
+      if (action === 'unlock') await people.unlockPerson(change);
+      else await people.disablePerson(change);
+      return { body: { username: change.username, [`${action}d`]: true } };
+    },
+  }));
 }

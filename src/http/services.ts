@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
 import type { NetworkPolicy } from '../partners/index.js';
+import type { TokenService } from '../auth/index.js';
 import type { People } from '../people/index.js';
 import type { Pki } from '../pki/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
@@ -18,6 +19,8 @@ export interface AppServices {
   readonly pki: Pki;
   /** Operators and auditors: sign-in with password and TOTP, session tokens. */
   readonly people: People;
+  /** SMART Backend Services: token endpoint, discovery, JWKS. */
+  readonly tokens: TokenService;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;

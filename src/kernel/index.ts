@@ -9,6 +9,7 @@ export type {
 } from './errors.js';
 export type {
   AccessRequirement,
+  AuthorizationContext,
   Authorizer,
   PartnerPrincipal,
   PersonPrincipal,

@@ -36,4 +36,13 @@ export type AccessRequirement =
 export type Authorizer = (
   authorization: string | undefined,
   requirement: AccessRequirement,
+  request?: AuthorizationContext,
 ) => Promise<Principal>;
+
+/** Where the request came in, so a refusal can be audited with its route and request id. */
+export interface AuthorizationContext {
+  readonly requestId: string;
+  readonly method: string;
+  /** The route pattern, e.g. `/fhir/Organization/:id`; never the URL with its values. */
+  readonly route: string;
+}

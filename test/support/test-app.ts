@@ -66,6 +66,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
       policy: capabilities.policy,
       pki: options.pki ?? capabilities.pki,
       people: capabilities.people,
+      tokens: capabilities.tokens,
       startedAt: TEST_STARTED_AT,
       openapi: await loadOpenApiDocument(),
       authorize: options.authorize ?? refuseEveryCaller,

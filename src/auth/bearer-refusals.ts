@@ -1,0 +1,24 @@
+// Refusals at protected routes, with the RFC 6750 WWW-Authenticate challenge each one requires.
+import { GatewayError } from '../kernel/index.js';
+
+const REALM = 'Bearer realm="enlace"';
+
+/** RFC 6750 §3.1: a request without credentials gets the bare challenge, no error code. */
+export const tokenMissing = (): GatewayError =>
+  new GatewayError('ENLACE_TOKEN_INVALID', 'This route requires a Bearer access token.', {
+    headers: { 'WWW-Authenticate': REALM },
+  });
+
+/** One text for every bad token: which check failed is not the caller's business. */
+export const tokenInvalid = (reason: string, cause?: unknown): GatewayError =>
+  new GatewayError('ENLACE_TOKEN_INVALID', 'The access token is invalid or expired.', {
+    headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token"` },
+    cause: new Error(reason, cause === undefined ? undefined : { cause }),
+  });
+
+export const scopeInsufficient = (required: string): GatewayError =>
+  new GatewayError('ENLACE_SCOPE_INSUFFICIENT', `This route requires the scope ${required}.`, {
+    headers: {
+      'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${required}"`,
+    },
+  });

@@ -1,0 +1,81 @@
+// The Authorizer every protected route goes through: Bearer token, live partner status, then scope.
+import { createPublicKey } from 'node:crypto';
+import type {
+  AccessRequirement,
+  Authorizer,
+  PartnerPrincipal,
+  Principal,
+} from '../kernel/index.js';
+import { findRegisteredClient } from '../partners/index.js';
+import type { AuthorizerDeps } from './auth-deps.js';
+import { toAuthSettings } from './auth-settings.js';
+import { scopeInsufficient, tokenInvalid, tokenMissing } from './bearer-refusals.js';
+import { toAuthEndpoints } from './endpoints.js';
+import { grantScopes, parseScopeParameter, toCeiling } from './grant-scopes.js';
+import { toPublicJwk } from './public-jwk.js';
+import { scopesCover } from './scopes-cover.js';
+import { verifyAccessToken } from './verify-access-token.js';
+
+/** A gateway token is a few hundred characters; this bound only stops absurd headers early. */
+const MAX_TOKEN_CHARS = 8192;
+/** RFC 6750 §2.1 b64token, which a compact JWS always is. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
+  const settings = toAuthSettings(deps.settings);
+  const endpoints = toAuthEndpoints(deps.publicUrl);
+  // Imported once, synchronously: the hot path never parses a key.
+  const verificationKey = createPublicKey({
+    key: toPublicJwk(deps.keys.signing.publicJwk),
+    format: 'jwk',
+  });
+
+  return async (
+    authorization: string | undefined,
+    requirement: AccessRequirement,
+  ): Promise<Principal> => {
+    if (requirement.kind === 'person') {
+      // Why refuse when absent: a route asking for a person must never fall back to partner tokens.
+      if (deps.verifyPersonToken === undefined) throw tokenInvalid('person tokens not configured');
+      return deps.verifyPersonToken(authorization, requirement);
+    }
+    if (authorization === undefined || authorization === '') throw tokenMissing();
+    const token =
+      authorization.length > MAX_TOKEN_CHARS ? undefined : BEARER.exec(authorization)?.[1];
+    if (token === undefined) throw tokenInvalid('authorization header is not a Bearer token');
+    const now = deps.clock();
+    const claims = await verifyAccessToken(
+      token,
+      verificationKey,
+      endpoints,
+      now,
+      settings.clockSkewSeconds,
+    );
+    // Why read the registry on every request: suspending a partner must stop its live tokens at
+    // once, on every instance, not when they expire.
+    const registered = await findRegisteredClient(deps.store.db, claims.clientId);
+    if (
+      registered === undefined ||
+      registered.partner.status !== 'active' ||
+      registered.partner.id !== claims.partnerId
+    ) {
+      throw tokenInvalid('client unknown, moved or partner suspended');
+    }
+    // Why narrow again: if the partner's role or the policy changed since issuance, the token
+    // holds no more than the current ceiling allows.
+    const scopes = grantScopes(
+      parseScopeParameter(claims.scopes.join(' ')),
+      toCeiling(deps.policy.scopesFor(registered.partner.role)),
+    );
+    if (!scopesCover(scopes, requirement.scope)) throw scopeInsufficient(requirement.scope);
+    const principal: PartnerPrincipal = {
+      kind: 'partner',
+      clientId: claims.clientId,
+      partnerId: registered.partner.id,
+      role: registered.partner.role,
+      scopes,
+      tokenId: claims.tokenId,
+    };
+    return principal;
+  };
+}

@@ -1,0 +1,36 @@
+// Assembles the token endpoint and the public documents once from the injected dependencies.
+import type { AuthDeps } from './auth-deps.js';
+import { toAuthSettings } from './auth-settings.js';
+import {
+  buildAuthorizationServerMetadata,
+  buildSmartConfiguration,
+  type AuthorizationServerMetadata,
+  type SmartConfiguration,
+} from './discovery.js';
+import { toAuthEndpoints, type AuthEndpoints } from './endpoints.js';
+import { buildPublicJwks, type PublicJwks } from './public-jwks.js';
+import { requestAccessToken, type TokenResponse } from './request-access-token.js';
+
+export interface TokenService {
+  readonly endpoints: AuthEndpoints;
+  readonly smartConfiguration: SmartConfiguration;
+  readonly authorizationServerMetadata: AuthorizationServerMetadata;
+  readonly jwks: PublicJwks;
+  /** Handles `POST /oauth2/token`; `form` is the parsed form body. Throws GatewayErrors with `oauth` codes. */
+  requestAccessToken(form: unknown, requestId: string): Promise<TokenResponse>;
+}
+
+export function createTokenService(deps: AuthDeps): TokenService {
+  const settings = toAuthSettings(deps.settings);
+  const endpoints = toAuthEndpoints(deps.publicUrl);
+  // Why check at start: tokens are verified as ES256 only, so any other signing key is a misconfiguration.
+  if (deps.keys.signing.alg !== 'ES256') throw new Error('the gateway signing key must be ES256');
+  const context = { deps, settings, endpoints };
+  return {
+    endpoints,
+    smartConfiguration: buildSmartConfiguration(endpoints, settings, deps.policy),
+    authorizationServerMetadata: buildAuthorizationServerMetadata(endpoints, settings, deps.policy),
+    jwks: buildPublicJwks(deps.keys),
+    requestAccessToken: (form, requestId) => requestAccessToken(context, form, requestId),
+  };
+}

@@ -1,0 +1,57 @@
+// Verifies a gateway access token with jose: ES256 only, typ at+jwt, issuer, audience, expiry with skew.
+import { jwtVerify } from 'jose';
+import type { AuthEndpoints } from './endpoints.js';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE } from './issue-access-token.js';
+import type { VerificationKey } from './resolve-assertion-key.js';
+import { tokenInvalid } from './bearer-refusals.js';
+
+const ORGANIZATION_PREFIX = 'Organization/';
+
+export interface AccessTokenClaims {
+  readonly clientId: string;
+  readonly partnerId: string;
+  readonly scopes: readonly string[];
+  readonly tokenId: string;
+}
+
+export async function verifyAccessToken(
+  token: string,
+  key: VerificationKey,
+  endpoints: AuthEndpoints,
+  now: Date,
+  skewSeconds: number,
+): Promise<AccessTokenClaims> {
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  try {
+    ({ payload } = await jwtVerify(token, key, {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      // Why typ: a client assertion or any other JWT must not pass for an access token, even one
+      // whose signature would verify (token-type confusion, RFC 9068 §4).
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: endpoints.issuer,
+      audience: endpoints.fhirBase,
+      currentDate: now,
+      clockTolerance: skewSeconds,
+      requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti'],
+    }));
+  } catch (cause) {
+    throw tokenInvalid('access token refused by jose', cause);
+  }
+  const { sub, jti, client_id: clientId, organization, scope } = payload;
+  if (
+    typeof clientId !== 'string' ||
+    clientId !== sub ||
+    typeof jti !== 'string' ||
+    typeof scope !== 'string' ||
+    typeof organization !== 'string' ||
+    !organization.startsWith(ORGANIZATION_PREFIX)
+  ) {
+    throw tokenInvalid('access token claims malformed');
+  }
+  return {
+    clientId,
+    partnerId: organization.slice(ORGANIZATION_PREFIX.length),
+    scopes: scope.split(' ').filter((entry) => entry !== ''),
+    tokenId: jti,
+  };
+}
