@@ -25,6 +25,8 @@ export interface TestServicesOptions {
   readonly isDraining?: () => boolean;
   /** Defaults to a clock stopped at TEST_STARTED_AT. */
   readonly clock?: Clock;
+  /** Runs on the fresh data directory before keys and PKI load (e.g. `enlace pki init`). */
+  readonly prepareDataDir?: (dataDir: string) => Promise<void>;
   /** Defaults to the PKI of the temporary data directory: no network CA, no external anchors. */
   readonly pki?: Pki;
   /** Checks callers of routes that declare `access`; by default every caller is refused. */
@@ -56,6 +58,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
     });
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const clock = options.clock ?? (() => new Date(TEST_STARTED_AT));
+    await options.prepareDataDir?.(dataDir);
     const capabilities = await loadCapabilities(config, store, clock);
     const services: AppServices = {
       config,
