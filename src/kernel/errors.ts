@@ -15,6 +15,7 @@ export type IssueType =
   | 'duplicate'
   | 'not-found'
   | 'conflict'
+  | 'business-rule'
   | 'lock-error'
   | 'too-costly'
   | 'transient'
@@ -80,6 +81,12 @@ export const errorRegistry = {
   ENLACE_PKI_NOT_INITIALIZED: spec(404, 'not-found'),
   ENLACE_PKI_ALREADY_INITIALIZED: spec(409, 'conflict'),
   ENLACE_PKI_MATERIAL_INVALID: spec(500, 'exception', false),
+  ENLACE_SIGNATURE_INVALID: spec(400, 'security'),
+  ENLACE_JWE_MALFORMED: spec(400, 'structure'),
+  ENLACE_JWE_UNSUPPORTED: spec(400, 'not-supported'),
+  ENLACE_DECRYPTION_FAILED: spec(400, 'security'),
+  ENLACE_RECIPIENT_KEY_UNSUPPORTED: spec(400, 'invalid'),
+  ENLACE_SEALED_RECORD_UNREADABLE: spec(500, 'exception', false),
   ENLACE_PERSON_INVALID: spec(400, 'invalid'),
   ENLACE_PERSON_EXISTS: spec(409, 'duplicate'),
   ENLACE_PERSON_NOT_FOUND: spec(404, 'not-found'),
@@ -103,6 +110,22 @@ export const errorRegistry = {
   ENLACE_EMERGENCY_GRANT_NOT_FOUND: spec(404, 'not-found'),
   ENLACE_EMERGENCY_REVIEW_INVALID: spec(400, 'invalid'),
   ENLACE_EMERGENCY_ALREADY_REVIEWED: spec(409, 'conflict'),
+  ENLACE_CONSENT_INVALID: spec(400, 'invalid'),
+  ENLACE_CONSENT_SURVIVOR_UNIDENTIFIED: spec(400, 'required'),
+  ENLACE_CONSENT_SERVER_OWNED_FIELD: spec(400, 'invalid'),
+  ENLACE_CONSENT_CODE_UNKNOWN: spec(400, 'value'),
+  ENLACE_CONSENT_PURPOSE_NOT_CONSENTABLE: spec(400, 'business-rule'),
+  ENLACE_CONSENT_ACTOR_UNKNOWN: spec(400, 'value'),
+  ENLACE_CONSENT_TOO_COMPLEX: spec(400, 'too-costly'),
+  ENLACE_CONSENT_PATCH_INVALID: spec(400, 'invalid'),
+  ENLACE_CONSENT_PATCH_UNSUPPORTED: spec(422, 'not-supported'),
+  ENLACE_CONSENT_VERSION_MISMATCH: spec(412, 'conflict'),
+  ENLACE_CONSENT_ALREADY_INACTIVE: spec(409, 'conflict'),
+  ENLACE_CONSENT_REVOCATION_FORBIDDEN: spec(403, 'forbidden'),
+  ENLACE_CONSENT_DENIED: spec(403, 'forbidden'),
+  ENLACE_SURVIVOR_UNIDENTIFIABLE: spec(400, 'invalid'),
+  ENLACE_TASK_TRANSITION_INVALID: spec(409, 'business-rule'),
+  ENLACE_TASK_REASON_REQUIRED: spec(400, 'required'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
   ENLACE_STORE_UNSUPPORTED_URL: spec(500, 'exception', false),
   ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
