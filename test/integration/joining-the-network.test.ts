@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Bundle } from '@medplum/fhirtypes';
 import { generateKeyPair, exportJWK } from 'jose';
 import * as client from 'openid-client';
-import type { TOTP} from 'otpauth';
+import type { TOTP } from 'otpauth';
 import { URI } from 'otpauth';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';

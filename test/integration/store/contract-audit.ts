@@ -70,7 +70,9 @@ export function defineAuditContract(slot: HarnessSlot): void {
     it('rejects a limit outside 1 to 1000', async function () {
       const store = await slot.current().open();
       for (const limit of [0, -1, 1.5, 1001]) {
-        await assert.rejects(store.audit.list({ limit }), { code: 'ENLACE_STORE_INVALID_ARGUMENT' });
+        await assert.rejects(store.audit.list({ limit }), {
+          code: 'ENLACE_STORE_INVALID_ARGUMENT',
+        });
       }
     });
 
