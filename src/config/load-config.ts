@@ -25,6 +25,14 @@ export interface Config {
   readonly clockSkewSeconds: number;
   /** Seals operators' TOTP secrets; undefined uses a generated file in the data directory. */
   readonly peopleSecret: Uint8Array | undefined;
+  /** Survivor pseudonym keys (JSON, owner-only file); undefined uses a generated file in the data directory. */
+  readonly pseudonymKeysFile: string | undefined;
+  /** What a data class no consent speaks to gets: `no-consent` (ships) or, where the law says so, `permit`. */
+  readonly consentDefaultDecision: 'no-consent' | 'permit';
+  /** How often each instance stops expired break-the-glass grants and writes their STOP events. */
+  readonly emergencySweepSeconds: number;
+  /** Key-encryption keys for case payloads at rest (JSON, owner-only file); undefined uses a generated file in the data directory. */
+  readonly dataKeysFile: string | undefined;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
@@ -97,6 +105,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       values.peopleSecret === undefined
         ? undefined
         : Buffer.from(values.peopleSecret as string, 'base64'),
+    pseudonymKeysFile: optionalPath(values.pseudonymKeysFile),
+    consentDefaultDecision: values.consentDefaultDecision as 'no-consent' | 'permit',
+    emergencySweepSeconds: values.emergencySweepSeconds as number,
+    dataKeysFile: optionalPath(values.dataKeysFile),
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,

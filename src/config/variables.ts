@@ -79,6 +79,30 @@ export const variables = {
     expects: "base64 of at least 32 random bytes (seals operators' TOTP secrets)",
     secret: true,
   },
+  ENLACE_PSEUDONYM_KEYS_FILE: {
+    key: 'pseudonymKeysFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'the path of a JSON file {"current": "<key id>", "keys": {"<key id>": "<base64 of at least 32 random bytes>"}}, readable by its owner only',
+  },
+  ENLACE_CONSENT_DEFAULT_DECISION: {
+    key: 'consentDefaultDecision',
+    schema: { enum: ['no-consent', 'permit'] },
+    default: 'no-consent',
+    expects: 'one of no-consent, permit',
+  },
+  ENLACE_EMERGENCY_SWEEP_SECONDS: {
+    key: 'emergencySweepSeconds',
+    schema: { type: 'integer', minimum: 1, maximum: 3600 },
+    default: 60,
+    expects: 'seconds between sweeps that stop expired emergency grants, from 1 to 3600',
+  },
+  ENLACE_DATA_KEYS_FILE: {
+    key: 'dataKeysFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'the path of a JSON file {"current": "<key id>", "keys": {"<key id>": "<base64 of exactly 32 random bytes>"}}, readable by its owner only',
+  },
   ENLACE_LOG_LEVEL: {
     key: 'logLevel',
     schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

@@ -6,6 +6,7 @@ export type IssueType =
   | 'structure'
   | 'required'
   | 'value'
+  | 'code-invalid'
   | 'invariant'
   | 'security'
   | 'login'
@@ -124,6 +125,7 @@ export const errorRegistry = {
   ENLACE_CONSENT_REVOCATION_FORBIDDEN: spec(403, 'forbidden'),
   ENLACE_CONSENT_DENIED: spec(403, 'forbidden'),
   ENLACE_SURVIVOR_UNIDENTIFIABLE: spec(400, 'invalid'),
+  ENLACE_PROFILE_INVALID: spec(422, 'invalid'),
   ENLACE_TASK_TRANSITION_INVALID: spec(409, 'business-rule'),
   ENLACE_TASK_REASON_REQUIRED: spec(400, 'required'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
@@ -135,12 +137,22 @@ export const errorRegistry = {
 
 export type ErrorCode = keyof typeof errorRegistry;
 
+/** One problem of a refusal that has several (profile validation); rendered as its own OperationOutcome issue. */
+export interface GatewayIssue {
+  readonly severity: 'error' | 'warning';
+  readonly code: IssueType;
+  readonly text: string;
+  readonly expression?: readonly string[];
+}
+
 export interface GatewayErrorOptions {
   /** FHIRPath expressions locating the problem in the submitted resource. */
   readonly expression?: readonly string[];
   readonly cause?: unknown;
   /** Response headers the refusal requires (Allow, WWW-Authenticate, Retry-After…). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Every problem found, when there are several; the handler renders one issue each. */
+  readonly issues?: readonly GatewayIssue[];
 }
 
 /** A refusal with a stable code; its status and IssueType come from the registry, never the call site. */
@@ -152,6 +164,7 @@ export class GatewayError extends Error {
   readonly expression: readonly string[];
   readonly headers: Readonly<Record<string, string>>;
   readonly oauth: OAuthErrorCode | undefined;
+  readonly issues: readonly GatewayIssue[];
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -164,6 +177,7 @@ export class GatewayError extends Error {
     this.expression = options.expression ?? [];
     this.headers = options.headers ?? {};
     this.oauth = entry.oauth;
+    this.issues = options.issues ?? [];
   }
 }
 
