@@ -1,6 +1,9 @@
 // Builds the express app from injected services; no I/O happens at import time or here.
 import express, { type Express } from 'express';
+import { activeConsentRecorders } from './consent/index.js';
 import { authRoutes } from './http/auth-routes.js';
+import { consentRoutes } from './http/consent-routes.js';
+import { emergencyRoutes } from './http/emergency-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { hardenResponses } from './http/harden.js';
 import { mountRoutes, notFound } from './http/mount-routes.js';
@@ -15,7 +18,7 @@ import { pkiRoutes } from './http/pki-routes.js';
 import { systemRoutes } from './http/system-routes.js';
 
 export interface AppOptions {
-  /** Routes contributed by capabilities, in addition to the system routes. */
+  /** Extra routes, mounted before the gateway's own so a test can stand in for one of them. */
   readonly routes?: readonly Route[];
 }
 
@@ -25,13 +28,21 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
   const capabilities = () =>
     table.flatMap((route) => (route.fhir === undefined ? [] : [route.fhir]));
   table.push(
+    ...(options.routes ?? []),
     ...systemRoutes(services, capabilities),
     ...authRoutes(services.tokens),
     ...partnerRoutes(services),
     ...pkiRoutes(services),
     ...peopleRoutes(services.people),
     ...peopleAdminRoutes(services.people),
-    ...(options.routes ?? []),
+    ...consentRoutes(services),
+    ...emergencyRoutes({
+      store: services.store,
+      clock: services.clock,
+      policy: services.policy.emergency,
+      pseudonymizer: services.consent.pseudonymizer,
+      consentRecorders: activeConsentRecorders,
+    }),
   );
   return table;
 }

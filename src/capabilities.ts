@@ -8,9 +8,19 @@ import {
 } from './auth/index.js';
 import type { Config } from './config/index.js';
 import {
+  createPseudonymizer,
+  decide,
+  findActiveGrant,
+  loadOrCreatePseudonymKeys,
+  type ConsentDeps,
+} from './consent/index.js';
+import {
+  createPayloadVault,
+  loadOrCreateDataKeys,
   loadOrCreateGatewayKeys,
   loadOrCreateLocalSecret,
   type GatewayKeys,
+  type PayloadVault,
 } from './crypto/index.js';
 import type { Authorizer, Clock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './partners/index.js';
@@ -27,6 +37,10 @@ export interface Capabilities {
   readonly tokens: TokenService;
   /** Checks the caller of every protected route; refusals are audited. */
   readonly authorize: Authorizer;
+  /** Survivor pseudonyms, the decision engine, and the break-the-glass lookup it falls back on. */
+  readonly consent: ConsentDeps;
+  /** Payload encryption at rest: a data key per record, wrapped by the configured key-encryption key. */
+  readonly vault: PayloadVault;
 }
 
 /** Loads what the gateway and the `enlace` command both need; keys and secrets are created on first use. */
@@ -35,7 +49,7 @@ export async function loadCapabilities(
   store: Store,
   clock: Clock,
 ): Promise<Capabilities> {
-  const [keys, policy, pki, peopleSecret] = await Promise.all([
+  const [keys, policy, pki, peopleSecret, pseudonymKeys, dataKeys] = await Promise.all([
     loadOrCreateGatewayKeys(config.dataDir),
     loadNetworkPolicy(config.policyFile ?? DEFAULT_POLICY_PATH),
     loadPki({
@@ -48,7 +62,16 @@ export async function loadCapabilities(
     }),
     config.peopleSecret ??
       loadOrCreateLocalSecret(config.dataDir, 'people-secret.key', MIN_SECRET_BYTES),
+    loadOrCreatePseudonymKeys(config.dataDir, config.pseudonymKeysFile),
+    loadOrCreateDataKeys(config.dataDir, config.dataKeysFile),
   ]);
+  const consent: ConsentDeps = {
+    pseudonymizer: createPseudonymizer(pseudonymKeys),
+    decide,
+    emergencyGrants: findActiveGrant,
+    defaultDecision: config.consentDefaultDecision,
+  };
+  const vault = await createPayloadVault(dataKeys);
   const people = createPeople({
     store,
     clock,
@@ -75,5 +98,5 @@ export async function loadCapabilities(
     }),
     { store, clock },
   );
-  return { keys, policy, pki, people, tokens, authorize };
+  return { keys, policy, pki, people, tokens, authorize, consent, vault };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
 import { loadCapabilities } from './capabilities.js';
+import { startEmergencySweeper } from './consent/index.js';
 import { checkGatewayKeyFiles } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
@@ -44,7 +45,7 @@ export async function startGateway(
       loadCapabilities(config, store, systemClock),
       loadOpenApiDocument(),
     ]);
-    const { policy, pki, people, tokens, authorize } = capabilities;
+    const { policy, pki, people, tokens, authorize, consent } = capabilities;
     const services: AppServices = {
       config,
       logger,
@@ -55,6 +56,7 @@ export async function startGateway(
       pki,
       people,
       tokens,
+      consent,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,
@@ -78,6 +80,13 @@ export async function startGateway(
       createApp(services, options.routes === undefined ? {} : { routes: options.routes }),
     );
     await listen(server, config.host, config.port);
+    // Ends expired break-the-glass grants (the STOP audit record) on every instance; idempotent.
+    const stopSweeper = startEmergencySweeper({
+      store,
+      clock: systemClock,
+      intervalMs: config.emergencySweepSeconds * 1000,
+      logger,
+    });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
@@ -86,6 +95,7 @@ export async function startGateway(
       shutdown: async (graceMs) => {
         draining = true;
         await closeServer(server, graceMs, logger);
+        await stopSweeper();
         await store.close();
       },
     };

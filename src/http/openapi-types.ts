@@ -498,6 +498,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/Consent/$emergency-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Break the glass — open an emergency grant for one survivor
+         * @description Opens a grant that lets the calling institution act for one survivor without a consent
+         *     permit, for `hours` (default 24, at most the policy's `maxHours`). Only roles in the network
+         *     policy's `emergency.roles` may call it (others get 403 `ENLACE_EMERGENCY_ROLE_NOT_ALLOWED`).
+         *
+         *     Input `Parameters`:
+         *     - `patient` (valueIdentifier, required): your identifier for the survivor. The gateway keeps
+         *       only its keyed pseudonym, never the identifier.
+         *     - `purpose` (valueCoding, required): `emergency` of
+         *       `https://enlace.example.org/fhir/CodeSystem/consent-purpose`.
+         *     - `justification` (valueString, required): why consent cannot wait, 20 to 2000 characters
+         *       after trimming. It is stored for the auditors' review: describe the danger, do **not**
+         *       write the survivor's or anyone's name, address or phone in it.
+         *     - `riskLevel` (valueCode or valueCoding of
+         *       `https://enlace.example.org/fhir/CodeSystem/risk-level`, optional): if given, `high` or
+         *       `extreme`; lower levels must wait for consent.
+         *     - `hours` (valueInteger or valuePositiveInt, optional).
+         *     - `grant` (valueId, optional): a grant you already hold, to confirm it for this survivor
+         *       (answers 200 and opens nothing). A grant never covers a second survivor: presenting it
+         *       for another one is refused with 403 `ENLACE_EMERGENCY_GRANT_MISMATCH`.
+         *
+         *     One institution holds at most one grant in force per survivor (409
+         *     `ENLACE_EMERGENCY_GRANT_ACTIVE` names it) and at most the policy's
+         *     `maxActivePerOrganization` grants in force (403 `ENLACE_EMERGENCY_LIMIT_REACHED`).
+         *     Every answer, granted or refused, is audited.
+         */
+        post: operations["emergencyAccess"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Consent/$emergency-access-stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End your own emergency grant before it expires
+         * @description Input `Parameters` with `grant` (valueId). Writes the STOP AuditEvent (DICOM 110138). Only the institution holding the grant may end it.
+         */
+        post: operations["emergencyAccessStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find a survivor's consents by the identifier you hold
+         * @description Scope `system/Consent.s`. `patient` is required as `<system>|<value>`; it is pseudonymised
+         *     under every pseudonym key, so two institutions holding the same national id reach the
+         *     same consents. Only consents you may see are returned: those you recorded and those that
+         *     name your Organization as an actor. The self link does not repeat the identifier.
+         */
+        get: operations["searchConsent"];
+        put?: never;
+        /**
+         * Record a survivor's consent (VawConsent)
+         * @description Records a FHIR Consent conforming to
+         *     `https://enlace.example.org/fhir/StructureDefinition/VawConsent` (scope `system/Consent.c`).
+         *     The survivor is identified only by `patient.identifier` (system and value): a national id
+         *     or your own case number. The gateway replaces it with her keyed pseudonym
+         *     (`https://enlace.example.org/fhir/NamingSystem/survivor-pseudonym`) and never stores the
+         *     identifier. `status` must be `active`. `performer` and `organization` are set to your own
+         *     Organization (naming another is refused). Provisions: `type` permit|deny; actors by
+         *     `organization-role` code or `Organization/<partner id>` of a registered partner; purposes
+         *     from `consent-purpose` (never `emergency`, which only break-the-glass grants); classes and
+         *     security labels from `data-class`; at most 32 provisions nested 3 deep. Members the
+         *     gateway does not evaluate (`text`, `contained`, `extension`, provision `code`/`data`/
+         *     `dataPeriod`, patient `display`/`reference`) are refused, not ignored; so are `id`,
+         *     `meta.versionId` and `meta.lastUpdated`. Every answer, accepted or refused, is audited.
+         */
+        post: operations["createConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Consent/$evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What her consents decide for an institution, a purpose and data classes
+         * @description Scope `system/Consent.r`. Input `Parameters`: `patient` (valueIdentifier, required),
+         *     `purpose` (valueCode or valueCoding of `consent-purpose`, required), `dataClass`
+         *     (valueCode or valueCoding of `data-class`, 0..*; none means every class), `actor`
+         *     (valueReference `Organization/<id>` of a registered partner; default the caller), `at`
+         *     (valueDateTime with zone; default now — a past instant is judged on the consent versions
+         *     then in force). Output `Parameters`: `decision` (valueCode permit|deny|no-consent),
+         *     `permitted` and `remove` (valueCode, repeated), `reliedOn` and `conflict` (valueReference
+         *     `Consent/<id>/_history/<v>`, repeated; only consents the caller may see are named),
+         *     `emergencyGrant` (valueBoolean, when a break-the-glass grant decided) and `reason`
+         *     (valueString). Every evaluation is audited with the survivor's pseudonym.
+         *     Definition: `https://enlace.example.org/fhir/OperationDefinition/Consent-evaluate`.
+         */
+        post: operations["evaluateConsent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Consent/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a consent
+         * @description Scope `system/Consent.r`. Answers 404 alike for a consent that does not exist and one you may not see.
+         */
+        get: operations["readConsent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Revoke a consent on her behalf
+         * @description Scope `system/Consent.u`. A JSON Patch (RFC 6902) with exactly
+         *     `{"op":"replace","path":"/status","value":"inactive"}` and
+         *     `{"op":"add","path":"/extension/-","value":{"url":"https://enlace.example.org/fhir/StructureDefinition/revocation-reason","valueString":"…"}}`
+         *     (reason 3 to 500 characters; do not write her name in it). Any other change is refused
+         *     (422 `ENLACE_CONSENT_PATCH_UNSUPPORTED`). Revocation writes a new version and never
+         *     deletes. Allowed for the recording institution and institutions a permit provision names;
+         *     an institution named only in a deny provision gets 403, one that may not see the consent
+         *     404. `If-Match: W/"<version>"` is optional; a stale one answers 412.
+         */
+        patch: operations["patchConsent"];
+        trace?: never;
+    };
+    "/fhir/Consent/{id}/_history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of a consent
+         * @description Scope `system/Consent.r`. A history Bundle, newest first; revocation adds a version and removes none.
+         */
+        get: operations["historyConsent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Consent/{id}/_history/{vid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one version of a consent */
+        get: operations["vreadConsent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/break-glass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The break-the-glass review queue
+         * @description Emergency grants, oldest first, the survivor only by pseudonym. Every grant stays in the queue (`reviewed=false`) until an auditor reviews it.
+         */
+        get: operations["listBreakGlassGrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/break-glass/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review an emergency grant
+         * @description Records an auditor's finding on a grant, once; a second review is refused with 409. Audited with the auditor's username.
+         */
+        post: operations["reviewBreakGlassGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -731,6 +971,52 @@ export interface components {
             /** @enum {unknown} */
             error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
             error_description?: string;
+        };
+        /** @description FHIR R4 Parameters (http://hl7.org/fhir/R4/parameters.html). */
+        Parameters: {
+            /** @constant */
+            resourceType: "Parameters";
+            parameter?: ({
+                name: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        /** @description An emergency grant as auditors see it; the survivor only as a pseudonym. */
+        EmergencyGrantReview: {
+            id: string;
+            survivor: {
+                /** @constant */
+                system: "https://enlace.example.org/fhir/NamingSystem/survivor-pseudonym";
+                value: string;
+            };
+            /** @description Partner id of the institution holding the grant. */
+            organization: string;
+            /** @description Its organization-role code at grant time. */
+            role: string;
+            justification: string;
+            /** @enum {unknown} */
+            riskLevel: "high" | "extreme" | null;
+            /** @enum {unknown} */
+            status: "active" | "expired" | "stopped";
+            /** Format: date-time */
+            grantedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            stoppedAt: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            reviewedBy: string | null;
+            /** @enum {unknown} */
+            reviewOutcome: "justified" | "unjustified" | "needs-follow-up" | null;
+            reviewNote: string | null;
+        };
+        EmergencyGrantReviewRequest: {
+            /** @enum {unknown} */
+            outcome: "justified" | "unjustified" | "needs-follow-up";
+            /** @description Required when the outcome is `unjustified`. */
+            note?: string;
         };
     };
     responses: {
@@ -1575,6 +1861,462 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+        };
+    };
+    emergencyAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["Parameters"];
+                "application/json": components["schemas"]["Parameters"];
+            };
+        };
+        responses: {
+            /** @description The presented grant, in force for this survivor; nothing new was opened. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Parameters"];
+                };
+            };
+            /** @description Granted. `grant` (valueId), `patient` (the survivor's pseudonym), `grantedAt`, `expiresAt` (valueInstant) and `riskLevel` when given. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Parameters"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description The role may not break the glass (`ENLACE_EMERGENCY_ROLE_NOT_ALLOWED`), the presented
+             *     grant is for another survivor (`ENLACE_EMERGENCY_GRANT_MISMATCH`), the institution holds
+             *     as many grants as the policy allows (`ENLACE_EMERGENCY_LIMIT_REACHED`), or the token lacks
+             *     the scope.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description A grant for this survivor is already in force (`ENLACE_EMERGENCY_GRANT_ACTIVE`), or the presented one has ended (`ENLACE_EMERGENCY_GRANT_ENDED`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    emergencyAccessStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["Parameters"];
+                "application/json": components["schemas"]["Parameters"];
+            };
+        };
+        responses: {
+            /** @description Stopped; the grant with its `stoppedAt`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Parameters"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The grant has already expired or been stopped (`ENLACE_EMERGENCY_GRANT_ENDED`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    searchConsent: {
+        parameters: {
+            query: {
+                /** @description `<identifier system>|<identifier value>`. */
+                patient: string;
+                status?: "active" | "inactive";
+                /** @description Page size; capped at 200. */
+                _count?: components["parameters"]["_count"];
+                /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
+                _format?: components["parameters"]["_format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of Consents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    createConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["Resource"];
+                "application/json": components["schemas"]["Resource"];
+            };
+        };
+        responses: {
+            /** @description Recorded as version 1. `Location` names the version; `ETag` is `W/"1"`. */
+            201: {
+                headers: {
+                    Location?: string;
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            /**
+             * @description Refused with an `expression` locating the problem: `ENLACE_CONSENT_INVALID`,
+             *     `ENLACE_CONSENT_SURVIVOR_UNIDENTIFIED`, `ENLACE_CONSENT_SERVER_OWNED_FIELD`,
+             *     `ENLACE_CONSENT_CODE_UNKNOWN`, `ENLACE_CONSENT_PURPOSE_NOT_CONSENTABLE`,
+             *     `ENLACE_CONSENT_ACTOR_UNKNOWN` or `ENLACE_CONSENT_TOO_COMPLEX`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    evaluateConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["Parameters"];
+                "application/json": components["schemas"]["Parameters"];
+            };
+        };
+        responses: {
+            /** @description The decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Parameters"];
+                };
+            };
+            /** @description A parameter is missing or invalid (`ENLACE_INVALID_PARAMETER`); `expression` names it, e.g. `Parameters.parameter.where(name='purpose')`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    readConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current version, with `ETag` `W/"<version>"` and `Last-Modified`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    patchConsent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Version ETag, e.g. `W/"1"`. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json-patch+json": Record<string, never>[];
+                "application/json": Record<string, never>[];
+            };
+        };
+        responses: {
+            /** @description The revoked consent (the new version), with its `ETag`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Not a JSON Patch, no reason, or a malformed `If-Match` (`ENLACE_CONSENT_PATCH_INVALID`, `ENLACE_INVALID_PARAMETER`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The token lacks the scope, or your institution may see but not revoke this consent (`ENLACE_CONSENT_REVOCATION_FORBIDDEN`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The consent is already inactive (`ENLACE_CONSENT_ALREADY_INACTIVE`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description `If-Match` names another version, or the consent changed meanwhile (`ENLACE_CONSENT_VERSION_MISMATCH`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A change other than revocation (`ENLACE_CONSENT_PATCH_UNSUPPORTED`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    historyConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A history Bundle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    vreadConsent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                vid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description That version, with its `ETag`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    listBreakGlassGrants: {
+        parameters: {
+            query?: {
+                /** @description `false`: grants still to review; `true`: reviewed ones; absent: both. */
+                reviewed?: "true" | "false";
+                /** @description At most this many grants (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        grants: components["schemas"]["EmergencyGrantReview"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    reviewBreakGlassGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmergencyGrantReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The grant with its review. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmergencyGrantReview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description Already reviewed (`ENLACE_EMERGENCY_ALREADY_REVIEWED`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
 }

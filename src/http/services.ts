@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
 import type { NetworkPolicy } from '../partners/index.js';
 import type { TokenService } from '../auth/index.js';
+import type { ConsentDeps } from '../consent/index.js';
 import type { People } from '../people/index.js';
 import type { Pki } from '../pki/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
@@ -21,6 +22,8 @@ export interface AppServices {
   readonly people: People;
   /** SMART Backend Services: token endpoint, discovery, JWKS. */
   readonly tokens: TokenService;
+  /** Pseudonyms, the consent engine and break-the-glass lookup, for consent routes and the gate. */
+  readonly consent: ConsentDeps;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;

@@ -44,10 +44,16 @@ export {
 } from './directory.js';
 export { toEndpoint, toOrganization } from './to-fhir.js';
 export {
+  DEFAULT_EMERGENCY_POLICY,
   DEFAULT_POLICY_PATH,
   loadNetworkPolicy,
   messageEvents,
   toNetworkPolicy,
 } from './network-policy.js';
-export type { MessageEvent, NetworkPolicy, NetworkPolicyDocument } from './network-policy.js';
+export type {
+  EmergencyPolicy,
+  MessageEvent,
+  NetworkPolicy,
+  NetworkPolicyDocument,
+} from './network-policy.js';
 export { certificateIssuerFor, DEFAULT_CERTIFICATE_DAYS } from './pki-issuer.js';

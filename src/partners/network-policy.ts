@@ -16,11 +16,28 @@ export type MessageEvent = (typeof messageEvents)[number];
 /** `*` stands for every role, on either side of a route. */
 type RoleOrAny = PartnerRole | '*';
 
+/** Governed break-the-glass: who may act without a consent permit, and for how long at most. */
+export interface EmergencyPolicy {
+  /** Roles that may open an emergency grant; every other role is refused. */
+  readonly roles: readonly PartnerRole[];
+  /** The longest grant, in hours; requests default to the lesser of 24 and this. */
+  readonly maxHours: number;
+  /** Grants one institution may hold in force at once, so a stolen client cannot sweep a registry. */
+  readonly maxActivePerOrganization: number;
+}
+
+export const DEFAULT_EMERGENCY_POLICY: EmergencyPolicy = {
+  roles: ['police', 'health'],
+  maxHours: 24,
+  maxActivePerOrganization: 10,
+};
+
 export interface NetworkPolicyDocument {
   readonly roles: Readonly<Record<PartnerRole, { readonly scopes: readonly string[] }>>;
   readonly routes: Readonly<
     Partial<Record<MessageEvent, Readonly<Partial<Record<RoleOrAny, readonly RoleOrAny[]>>>>>
   >;
+  readonly emergency?: Partial<EmergencyPolicy>;
 }
 
 export interface NetworkPolicy {
@@ -29,6 +46,8 @@ export interface NetworkPolicy {
   scopesFor(role: PartnerRole): readonly string[];
   /** Whether a partner of `sender` role may send `event` to a partner of `recipient` role. */
   allowsRoute(event: MessageEvent, sender: PartnerRole, recipient: PartnerRole): boolean;
+  /** The break-the-glass rules, with defaults for what the document leaves out. */
+  readonly emergency: EmergencyPolicy;
 }
 
 export const DEFAULT_POLICY_PATH = new URL('../../policy/network-policy.json', import.meta.url);
@@ -80,6 +99,16 @@ const schema = {
         ]),
       ),
     },
+    emergency: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        $comment: { type: 'string' },
+        roles: { type: 'array', uniqueItems: true, items: { enum: [...partnerRoles] } },
+        maxHours: { type: 'integer', minimum: 1, maximum: 72 },
+        maxActivePerOrganization: { type: 'integer', minimum: 1, maximum: 1000 },
+      },
+    },
   },
 } as const;
 
@@ -97,6 +126,13 @@ export function toNetworkPolicy(document: unknown, source = 'network policy'): N
   return {
     document: policy,
     scopesFor: (role) => policy.roles[role].scopes,
+    emergency: {
+      roles: policy.emergency?.roles ?? DEFAULT_EMERGENCY_POLICY.roles,
+      maxHours: policy.emergency?.maxHours ?? DEFAULT_EMERGENCY_POLICY.maxHours,
+      maxActivePerOrganization:
+        policy.emergency?.maxActivePerOrganization ??
+        DEFAULT_EMERGENCY_POLICY.maxActivePerOrganization,
+    },
     allowsRoute: (event, sender, recipient) => {
       const table = policy.routes[event];
       if (table === undefined) return false;

@@ -107,6 +107,94 @@ export interface PersonTable {
   updated_at: string;
 }
 
+/** A governed break-the-glass grant: one survivor (by pseudonym), one institution, a bounded time. */
+export interface EmergencyGrantTable {
+  id: string;
+  /** The survivor's pseudonym under the key current at grant time: `<keyId>.<hmac>`. */
+  pseudonym: string;
+  key_id: string;
+  /** The partner id of the institution the grant was given to. */
+  organization: string;
+  /** Its organization-role code at grant time. */
+  role: string;
+  /** The professional's reason, free text; reviewed by auditors. */
+  justification: string;
+  /** `high` or `extreme`, or null when the caller gave none. */
+  risk_level: string | null;
+  /** ISO-8601; the grant is in force while `granted_at <= now < expires_at` and not stopped. */
+  granted_at: string;
+  expires_at: string;
+  stopped_at: string | null;
+  reviewed_at: string | null;
+  /** The auditor's username. */
+  reviewed_by: string | null;
+  /** `justified`, `unjustified` or `needs-follow-up`. */
+  review_outcome: string | null;
+  review_note: string | null;
+}
+
+/** A message owed to a partner (break-glass notices first); a delivery worker pushes and marks it. */
+export interface NotificationTable {
+  id: string;
+  /** The partner id of the institution to notify. */
+  recipient: string;
+  kind: string;
+  /** JSON; carries pseudonyms and ids only, never a survivor's identifying data. */
+  payload: string;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** A survivor's consent as it stands now (the newest version); the raw identifier is never stored. */
+export interface ConsentTable {
+  id: string;
+  version: number;
+  /** The survivor's pseudonym under the key current at recording: `<keyId>.<hmac>`. */
+  pseudonym: string;
+  key_id: string;
+  /** FHIR Consent.status: `active` or `inactive`. */
+  status: string;
+  /** The partner id of the institution that recorded it. */
+  recorder: string;
+  /** ISO-8601. */
+  recorded_at: string;
+  updated_at: string;
+  /** The FHIR Consent as JSON, with the pseudonym in place of the partner's identifier. */
+  resource: string;
+}
+
+/** Every version of every consent, never updated or deleted: the history and past decisions come from here. */
+export interface ConsentVersionTable {
+  id: string;
+  version: number;
+  resource: string;
+  /** ISO-8601. */
+  changed_at: string;
+  /** `Organization/<partnerId>` of the institution that made the change. */
+  changed_by: string;
+  /** `create` or `revoke`. */
+  change: string;
+}
+
+/** One release of case data relied on a consent version; revocation tells these recipients. */
+export interface ConsentDisclosureTable {
+  id: string;
+  consent_id: string;
+  consent_version: number;
+  /** The partner id of the receiving institution. */
+  recipient: string;
+  /** ISO-8601. */
+  disclosed_at: string;
+  /** What was released: a reference (e.g. `Bundle/<id>`) and the data classes, as JSON. */
+  what: string;
+}
+
+/** Per survivor: bumped by each revocation; consent checks hold it shared, so revocations serialise with them. */
+export interface SurvivorConsentStateTable {
+  pseudonym: string;
+  epoch: number;
+}
+
 export interface Database {
   partner: PartnerTable;
   person: PersonTable;
@@ -117,4 +205,10 @@ export interface Database {
   kv_entry: KvEntryTable;
   pki_certificate: PkiCertificateTable;
   readiness_probe: ReadinessProbeTable;
+  consent: ConsentTable;
+  consent_version: ConsentVersionTable;
+  consent_disclosure: ConsentDisclosureTable;
+  survivor_consent_state: SurvivorConsentStateTable;
+  emergency_grant: EmergencyGrantTable;
+  notification: NotificationTable;
 }

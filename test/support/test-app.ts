@@ -70,6 +70,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
       pki: options.pki ?? capabilities.pki,
       people: capabilities.people,
       tokens: capabilities.tokens,
+      consent: capabilities.consent,
       startedAt: TEST_STARTED_AT,
       openapi: await loadOpenApiDocument(),
       authorize: options.authorize ?? refuseEveryCaller,

@@ -3,8 +3,17 @@ import { foundation } from './0001-foundation.js';
 import { pki } from './0002-pki.js';
 import { partners } from './0003-partners.js';
 import { people } from './0005-people.js';
+import { consent } from './0006-consent.js';
+import { emergency } from './0007-emergency.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
 
-export const enlaceMigrations: readonly StoreMigration[] = [foundation, pki, partners, people];
+export const enlaceMigrations: readonly StoreMigration[] = [
+  foundation,
+  pki,
+  partners,
+  people,
+  consent,
+  emergency,
+];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
+  DEFAULT_EMERGENCY_POLICY,
   DEFAULT_POLICY_PATH,
   loadNetworkPolicy,
   ORGANIZATION_ROLE_SYSTEM,
@@ -63,6 +64,29 @@ describe('network policy', () => {
     const document = await shipped();
     delete (document.roles as Record<string, unknown>).shelter;
     assert.throws(() => toNetworkPolicy(document), /shelter/);
+  });
+
+  it('ships a break-the-glass policy for police and health, 24 hours at most', async () => {
+    const policy = await loadNetworkPolicy();
+    assert.deepEqual(policy.emergency, {
+      roles: ['police', 'health'],
+      maxHours: 24,
+      maxActivePerOrganization: 10,
+    });
+  });
+
+  it('falls back to the default break-the-glass policy when the document has none', async () => {
+    const document = await shipped();
+    delete document.emergency;
+    assert.deepEqual(toNetworkPolicy(document).emergency, DEFAULT_EMERGENCY_POLICY);
+  });
+
+  it('rejects an unknown role and an unbounded duration in the break-the-glass policy', async () => {
+    const document = await shipped();
+    document.emergency = { roles: ['police', 'pirates'] };
+    assert.throws(() => toNetworkPolicy(document), /\/emergency\/roles\/1/);
+    document.emergency = { maxHours: 1000 };
+    assert.throws(() => toNetworkPolicy(document), /\/emergency\/maxHours/);
   });
 
   it('rejects an unknown message event', async () => {

@@ -1,0 +1,59 @@
+// The consent records' domain types: a stored consent, its versions, and what the capability depends on.
+import type { Consent } from '@medplum/fhirtypes';
+import type { Clock, PartnerPrincipal } from '../../kernel/index.js';
+import type { Store } from '../../store/index.js';
+import type {
+  DecideFunction,
+  DefaultDecision,
+  EmergencyGrantLookup,
+  Pseudonymizer,
+} from '../types.js';
+
+export type ConsentStatus = 'active' | 'inactive';
+export type ConsentChange = 'create' | 'revoke';
+
+/** A consent as it stands now. `resource` already carries id, meta and the pseudonym. */
+export interface ConsentRecord {
+  readonly id: string;
+  readonly version: number;
+  readonly pseudonym: string;
+  readonly keyId: string;
+  readonly status: ConsentStatus;
+  /** Partner id of the institution that recorded it. */
+  readonly recorder: string;
+  readonly recordedAt: string;
+  readonly updatedAt: string;
+  readonly resource: Consent;
+}
+
+/** One entry of a consent's history. */
+export interface ConsentVersion {
+  readonly id: string;
+  readonly version: number;
+  readonly resource: Consent;
+  readonly changedAt: string;
+  /** `Organization/<partnerId>`. */
+  readonly changedBy: string;
+  readonly change: ConsentChange;
+}
+
+/** The parts of consent handling that other engineers' modules provide; injected so tests use the real ones. */
+export interface ConsentDeps {
+  readonly pseudonymizer: Pseudonymizer;
+  readonly decide: DecideFunction;
+  readonly emergencyGrants: EmergencyGrantLookup;
+  /** What applies where no provision speaks; `no-consent` unless a jurisdiction decides otherwise. */
+  readonly defaultDecision: DefaultDecision;
+}
+
+/** What the record operations need: storage, time and the injected consent parts. */
+export interface ConsentContext extends ConsentDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+}
+
+/** Who asks, for audit and access decisions: the calling partner and the request's id. */
+export interface ConsentCaller {
+  readonly principal: PartnerPrincipal;
+  readonly requestId?: string;
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import type { Observation, Resource, Task } from '@medplum/fhirtypes';
+import { applyDataClassObligations } from '../../../src/consent/obligations/apply-data-class-obligations.js';
+import { DATA_CLASS_SYSTEM, type Decision } from '../../../src/consent/types.js';
+
+const labelled = (id: string, ...classes: string[]): Observation => ({
+  resourceType: 'Observation',
+  id,
+  status: 'final',
+  code: { text: 'x' },
+  meta: { security: classes.map((code) => ({ system: DATA_CLASS_SYSTEM, code })) },
+});
+const task: Task = { resourceType: 'Task', id: 't1', status: 'requested', intent: 'order' };
+const decision: Decision = {
+  outcome: 'permit',
+  reliedOn: ['Consent/c1/_history/2'],
+  permitted: ['police-report', 'risk-assessment'],
+  remove: ['location'],
+  conflicts: [],
+};
+const recorded = new Date('2025-06-15T12:00:00Z');
+
+describe('data-class obligations', () => {
+  it('removes every resource labelled with a class the decision does not permit', () => {
+    const resources: Resource[] = [
+      task,
+      labelled('o1', 'police-report'),
+      labelled('o2', 'location'),
+      labelled('o3', 'police-report', 'health-record'),
+      labelled('o4', 'not-a-known-class'),
+    ];
+    const result = applyDataClassObligations(resources, decision, { recorded });
+    assert.deepEqual(
+      result.resources.map((r) => r.id),
+      ['t1', 'o1'],
+    );
+    assert.deepEqual(result.removed, ['Observation/o2', 'Observation/o3', 'Observation/o4']);
+  });
+
+  it('marks what remains REDACTED without changing the input', () => {
+    const input = [task, labelled('o2', 'location')];
+    const result = applyDataClassObligations(input, decision, { recorded });
+    const security = result.resources[0]?.meta?.security ?? [];
+    assert.ok(
+      security.some(
+        (c) =>
+          c.system === 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue' &&
+          c.code === 'REDACTED',
+      ),
+    );
+    assert.equal(task.meta, undefined);
+  });
+
+  it('records what was removed, why and under which consents in a Provenance', () => {
+    const result = applyDataClassObligations([task, labelled('o2', 'location')], decision, {
+      recorded,
+    });
+    const provenance = result.provenance!;
+    assert.deepEqual(provenance.target, [{ reference: 'Task/t1' }]);
+    assert.equal(provenance.recorded, '2025-06-15T12:00:00.000Z');
+    assert.deepEqual(provenance.policy, ['Consent/c1/_history/2']);
+    assert.equal(provenance.activity?.coding?.[0]?.code, 'REDACT');
+    assert.deepEqual(provenance.agent[0]?.who, { reference: 'Device/enlace-gateway' });
+    const removal = provenance.entity?.[0];
+    assert.ok(removal !== undefined);
+    assert.equal(removal.role, 'removal');
+    assert.equal(removal.what.reference, 'Observation/o2');
+    assert.match(removal.what.display ?? '', /location/);
+  });
+
+  it('changes nothing and records nothing when every class is permitted', () => {
+    const input = [task, labelled('o1', 'police-report')];
+    const result = applyDataClassObligations(input, decision, { recorded });
+    assert.deepEqual(result.resources, input);
+    assert.deepEqual(result.removed, []);
+    assert.equal(result.provenance, undefined);
+  });
+
+  it('removes every labelled resource when the decision permits nothing', () => {
+    const none: Decision = { ...decision, outcome: 'deny', permitted: [] };
+    const result = applyDataClassObligations([labelled('o1', 'police-report')], none, { recorded });
+    assert.deepEqual(result.resources, []);
+    assert.deepEqual(result.provenance?.target, [{ display: 'the redacted delivery' }]);
+  });
+});
