@@ -1,8 +1,16 @@
 // The signed record of a consent decision: a FHIR Provenance with a detached JWS (ES256) over its JCS form.
-import type { Provenance, Reference, Signature } from '@medplum/fhirtypes';
-import canonicalize from 'canonicalize';
-import { flattenedVerify, FlattenedSign, importJWK, type JWK } from 'jose';
-import type { GatewayKey } from '../../crypto/index.js';
+import type { Provenance, Reference } from '@medplum/fhirtypes';
+import type { JWK } from 'jose';
+import {
+  buildJoseSignature,
+  canonicalJsonBytes,
+  createPublicKeyCache,
+  readJoseSignature,
+  signDetached,
+  verifyDetached,
+  type GatewayKey,
+  type JsonValue,
+} from '../../crypto/index.js';
 import { PURPOSE_SYSTEM, type Decision, type DecisionRequest } from '../types.js';
 import {
   CONSENT_CHECK_ACTIVITY,
@@ -53,19 +61,15 @@ export async function buildDecisionProvenance(input: DecisionProvenanceInput): P
     agent: [{ type: { coding: [PERFORMER] }, who: { reference: GATEWAY_DEVICE } }],
     ...(entity.length > 0 ? { entity } : {}),
   };
-  const jws = await new FlattenedSign(signedBytes(unsigned))
-    .setProtectedHeader({ alg: 'ES256', kid: signingKey.kid })
-    .sign(signingKey.privateKey);
-  // Compact detached serialisation (RFC 7515 appendix F): header..signature, payload left out.
-  const detached = `${jws.protected ?? ''}..${jws.signature}`;
-  const signature: Signature = {
+  const jws = await signDetached(signedBytes(unsigned), {
+    privateKey: signingKey.privateKey,
+    alg: 'ES256',
+    kid: signingKey.kid,
+  });
+  const signature = buildJoseSignature(jws, { reference: GATEWAY_DEVICE }, recorded, {
     type: [SOURCE_SIGNATURE],
-    when: recorded.toISOString(),
-    who: { reference: GATEWAY_DEVICE },
     targetFormat: 'application/fhir+json',
-    sigFormat: 'application/jose',
-    data: Buffer.from(detached, 'utf8').toString('base64'),
-  };
+  });
   return { ...unsigned, signature: [signature] };
 }
 
@@ -79,30 +83,22 @@ export async function verifyDecisionProvenance(
 ): Promise<boolean> {
   try {
     const signatures = provenance.signature ?? [];
-    const first = signatures[0];
-    if (signatures.length !== 1 || first?.data === undefined) return false;
-    if (first.sigFormat !== 'application/jose') return false;
-    const [protectedHeader, payload, signature, ...rest] = Buffer.from(first.data, 'base64')
-      .toString('utf8')
-      .split('.');
-    if (protectedHeader === undefined || payload !== '' || signature === undefined) return false;
-    if (rest.length > 0) return false;
-    const key = await importJWK({ ...publicJwk, alg: 'ES256' }, 'ES256');
-    await flattenedVerify(
-      {
-        protected: protectedHeader,
-        // Reattach the detached payload as JWS encodes it (base64url of the canonical bytes).
-        payload: Buffer.from(signedBytes(provenance)).toString('base64url'),
-        signature,
-      },
-      key,
-      { algorithms: ['ES256'] },
+    if (signatures.length !== 1) return false;
+    const key = await verificationKeys.importKey(publicJwk, 'ES256');
+    await verifyDetached(
+      readJoseSignature(signatures[0]),
+      signedBytes(provenance),
+      () => Promise.resolve({ key, info: undefined }),
+      { algorithms: ['ES256'], now: new Date(provenance.recorded) },
     );
     return true;
   } catch {
     return false;
   }
 }
+
+/** Recipients verify many Provenances with the same gateway key; it is imported once. */
+const verificationKeys = createPublicKeyCache();
 
 /**
  * RFC 8785 canonical JSON of the Provenance without `signature`, `id` and `meta`: the last two are
@@ -113,9 +109,7 @@ function signedBytes(provenance: Provenance): Uint8Array {
   delete content.signature;
   delete content.id;
   delete content.meta;
-  const text = canonicalize(content);
-  if (text === undefined) throw new Error('the Provenance has no canonical JSON form');
-  return new TextEncoder().encode(text);
+  return canonicalJsonBytes(content as JsonValue);
 }
 
 const list = (values: readonly string[]): string =>
