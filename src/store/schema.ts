@@ -195,7 +195,66 @@ export interface SurvivorConsentStateTable {
   epoch: number;
 }
 
+/** A referral: the sender's signed message sealed at rest, its Task, and who may see it. */
+export interface ReferralTable {
+  /** Also the Task id and the id under which the recipient retrieves the message (`Bundle/<id>`). */
+  id: string;
+  /** `Bundle.identifier` as `<system>|<value>`: the idempotency key of the submission. */
+  message_key: string;
+  /** SHA-256 (hex) of the canonical (RFC 8785) signed Bundle: same key + same hash = a retry. */
+  content_hash: string;
+  sender: string;
+  recipient: string;
+  /** The survivor's pseudonym under the key current at submission. */
+  pseudonym: string;
+  event: string;
+  purpose: string;
+  /** JSON array of the data classes the message carries. */
+  data_classes: string;
+  /** BSeR business status (requested, received, accepted…). */
+  status: string;
+  /** The FHIR Task as JSON (references only, no case narrative). */
+  task: string;
+  /** Increases on every Task change: the ETag and `meta.versionId`. */
+  task_version: number;
+  /** Key-encryption key id and the sealed (JWE A256KW/A256GCM) signed Bundle. */
+  payload_key_id: string;
+  payload: string;
+  /** The gateway-signed acknowledgement returned to the sender, as JSON (replayed on retries). */
+  acknowledgement: string;
+  /** The recipient's own signed acknowledgement message, when it sent one. */
+  recipient_acknowledgement: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The transactional outbox: one row per message to push to a partner's rest-hook endpoint. */
+export interface DeliveryTable {
+  id: string;
+  /** Stable per message and recipient: recipients discard duplicates by it. */
+  idempotency_key: string;
+  recipient: string;
+  /** `referral`, `task-update`, `consent-revoked`, `break-glass`, `acknowledgement`. */
+  kind: string;
+  /** The referral it concerns, if any (consent is re-checked against it at each attempt). */
+  referral_id: string | null;
+  /** What to send, as JSON; case content is referenced (sealed in `referral`), never copied here. */
+  payload: string;
+  /** `pending`, `delivered`, `dead`. */
+  status: string;
+  attempts: number;
+  /** Epoch milliseconds of the next attempt; workers claim rows whose time has come. */
+  next_attempt_at: number;
+  /** Until when a worker holds the row (epoch ms), so two instances never push it twice at once. */
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
+  referral: ReferralTable;
+  delivery: DeliveryTable;
   partner: PartnerTable;
   person: PersonTable;
   partner_client: PartnerClientTable;

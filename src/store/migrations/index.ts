@@ -5,6 +5,7 @@ import { partners } from './0003-partners.js';
 import { people } from './0005-people.js';
 import { consent } from './0006-consent.js';
 import { emergency } from './0007-emergency.js';
+import { referrals } from './0008-referrals.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -16,4 +17,5 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   people,
   consent,
   emergency,
+  referrals,
 ];
