@@ -34,10 +34,12 @@ export const errorHandler =
       );
       return;
     }
-    const outcome = buildOperationOutcome(
-      [{ code: error.issue, errorCode: error.code, text, expression: error.expression }],
-      requestId,
-    );
+    // A refusal with several problems (profile validation) answers one issue per problem.
+    const issues =
+      error.expose && error.issues.length > 0
+        ? error.issues.map((issue) => ({ ...issue, errorCode: error.code }))
+        : [{ code: error.issue, errorCode: error.code, text, expression: error.expression }];
+    const outcome = buildOperationOutcome(issues, requestId);
     sendResponse(res, { status: error.status, body: outcome, headers: error.headers }, FHIR_JSON);
   };
 

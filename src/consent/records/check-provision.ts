@@ -142,7 +142,9 @@ function checkActor(value: unknown, path: string, walk: Walk): void {
     const namesRole = codings.some(
       (coding) => (coding as JsonObject | null)?.system === ORGANIZATION_ROLE_SYSTEM,
     );
-    if (actor.reference === undefined && !namesRole) {
+    const referencesOrganization =
+      (actor.reference as JsonObject | undefined)?.reference !== undefined;
+    if (!referencesOrganization && !namesRole) {
       throw new GatewayError(
         'ENLACE_CONSENT_CODE_UNKNOWN',
         `${path}.role needs an organization-role code when no Organization is referenced.`,
@@ -153,6 +155,9 @@ function checkActor(value: unknown, path: string, walk: Walk): void {
   if (actor.reference !== undefined) {
     const reference = readObject(actor.reference, `${path}.reference`);
     checkKnownMembers(reference, ['reference', 'display'], `${path}.reference`);
+    // R4 makes actor.reference mandatory; a role-wide actor carries a display-only reference
+    // ("any shelter in the network") and is matched by its organization-role code.
+    if (reference.reference === undefined && typeof reference.display === 'string') return;
     const match = ORGANIZATION_REFERENCE.exec(
       readText(reference.reference, `${path}.reference.reference`),
     );
