@@ -228,6 +228,15 @@ export interface ReferralTable {
   updated_at: string;
 }
 
+/** A public key a partner receives encrypted messages with (JWE ECDH-ES+A256KW or RSA-OAEP-256). */
+export interface PartnerEncryptionKeyTable {
+  partner_id: string;
+  kid: string;
+  /** The public JWK, `use: enc`. */
+  jwk: string;
+  created_at: string;
+}
+
 /** The transactional outbox: one row per message to push to a partner's rest-hook endpoint. */
 export interface DeliveryTable {
   id: string;
@@ -254,6 +263,7 @@ export interface DeliveryTable {
 
 export interface Database {
   referral: ReferralTable;
+  partner_encryption_key: PartnerEncryptionKeyTable;
   delivery: DeliveryTable;
   partner: PartnerTable;
   person: PersonTable;

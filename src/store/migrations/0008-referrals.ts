@@ -1,8 +1,17 @@
-// Migration 0008: referrals (sealed signed messages with their Task) and the delivery outbox.
+// Migration 0008: partners' encryption keys, referrals (sealed signed messages with their Task) and the delivery outbox.
 import type { Kysely } from 'kysely';
 import type { StoreMigration } from './store-migration.js';
 
 async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('partner_encryption_key')
+    .addColumn('partner_id', 'text', (column) => column.notNull().references('partner.id'))
+    .addColumn('kid', 'text', (column) => column.notNull())
+    .addColumn('jwk', 'text', (column) => column.notNull())
+    .addColumn('created_at', 'text', (column) => column.notNull())
+    .addPrimaryKeyConstraint('partner_encryption_key_pk', ['partner_id', 'kid'])
+    .execute();
+
   await db.schema
     .createTable('referral')
     .addColumn('id', 'text', (column) => column.primaryKey())
