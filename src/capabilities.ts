@@ -6,6 +6,7 @@ import {
   personVerifier,
   type TokenService,
 } from './auth/index.js';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config/index.js';
 import {
   createPseudonymizer,
@@ -26,6 +27,7 @@ import type { Authorizer, Clock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './partners/index.js';
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
 import { loadPki, type Pki } from './pki/index.js';
+import { loadProfiles, type ProfileValidator } from './profiles/index.js';
 import type { Store } from './store/index.js';
 
 export interface Capabilities {
@@ -41,7 +43,12 @@ export interface Capabilities {
   readonly consent: ConsentDeps;
   /** Payload encryption at rest: a data key per record, wrapped by the configured key-encryption key. */
   readonly vault: PayloadVault;
+  /** The FHIR profiles in profiles/, compiled once. */
+  readonly profiles: ProfileValidator;
 }
+
+/** The FHIR package shipped with the gateway (two levels up from src/ and dist/ alike). */
+export const PROFILES_DIR = fileURLToPath(new URL('../profiles', import.meta.url));
 
 /** Loads what the gateway and the `enlace` command both need; keys and secrets are created on first use. */
 export async function loadCapabilities(
@@ -98,5 +105,6 @@ export async function loadCapabilities(
     }),
     { store, clock },
   );
-  return { keys, policy, pki, people, tokens, authorize, consent, vault };
+  const profiles = loadProfiles(PROFILES_DIR);
+  return { keys, policy, pki, people, tokens, authorize, consent, vault, profiles };
 }

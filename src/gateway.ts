@@ -45,7 +45,7 @@ export async function startGateway(
       loadCapabilities(config, store, systemClock),
       loadOpenApiDocument(),
     ]);
-    const { policy, pki, people, tokens, authorize, consent } = capabilities;
+    const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles } = capabilities;
     const services: AppServices = {
       config,
       logger,
@@ -57,6 +57,9 @@ export async function startGateway(
       people,
       tokens,
       consent,
+      keys,
+      vault,
+      profiles,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,

@@ -3,7 +3,14 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { FHIR_JSON } from '../fhir/index.js';
 import { GatewayError, type Authorizer } from '../kernel/index.js';
 import { chooseResponseType, checkRequestType } from './negotiate.js';
-import { FORM_TYPE, readFormBody, readJsonBody, type BodyLimits } from './read-body.js';
+import {
+  FORM_TYPE,
+  JOSE_TYPE,
+  readFormBody,
+  readJoseBody,
+  readJsonBody,
+  type BodyLimits,
+} from './read-body.js';
 import { requestIdOf } from './request-id.js';
 import type { HttpMethod, RequestContext, Route } from './route.js';
 import { sendResponse } from './send.js';
@@ -64,7 +71,9 @@ async function handle(
     body =
       type === FORM_TYPE
         ? await readFormBody(req, limits.maxBytes)
-        : await readJsonBody(req, limits);
+        : type === JOSE_TYPE
+          ? await readJoseBody(req, limits.maxBytes)
+          : await readJsonBody(req, limits);
   }
   const ctx: RequestContext = {
     requestId: requestIdOf(res),

@@ -57,3 +57,14 @@ export async function readFormBody(req: Request, maxBytes: number): Promise<Map<
   }
   return params;
 }
+
+export const JOSE_TYPE = 'application/jose';
+
+/** Reads a compact JOSE serialisation (a JWE) as text; it is decrypted and parsed by the capability. */
+export async function readJoseBody(req: Request, maxBytes: number): Promise<string> {
+  const text = decodeUtf8(await readRawBody(req, maxBytes)).trim();
+  if (text.length === 0) {
+    throw new GatewayError('ENLACE_BODY_REQUIRED', 'This request needs a compact JWE body.');
+  }
+  return text;
+}

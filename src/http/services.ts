@@ -5,6 +5,8 @@ import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
 import type { NetworkPolicy } from '../partners/index.js';
 import type { TokenService } from '../auth/index.js';
 import type { ConsentDeps } from '../consent/index.js';
+import type { GatewayKeys, PayloadVault } from '../crypto/index.js';
+import type { ProfileValidator } from '../profiles/index.js';
 import type { People } from '../people/index.js';
 import type { Pki } from '../pki/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
@@ -24,6 +26,12 @@ export interface AppServices {
   readonly tokens: TokenService;
   /** Pseudonyms, the consent engine and break-the-glass lookup, for consent routes and the gate. */
   readonly consent: ConsentDeps;
+  /** The gateway's own keys: signing acknowledgements and Provenance, decrypting submissions. */
+  readonly keys: GatewayKeys;
+  /** Seals case payloads at rest. */
+  readonly vault: PayloadVault;
+  /** The FHIR profiles, compiled once at start. */
+  readonly profiles: ProfileValidator;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;
