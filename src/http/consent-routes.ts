@@ -18,7 +18,7 @@ import {
   type ConsentVersion,
 } from '../consent/records/index.js';
 import { buildSearchSet, parseSearch } from '../fhir/index.js';
-import { GatewayError } from '../kernel/index.js';
+import { partnerOf } from './principal-of.js';
 import type { RequestContext, Route, RouteResponse } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -29,12 +29,10 @@ export type ConsentRouteDeps = Pick<AppServices, 'store' | 'clock' | 'config'> &
   readonly consent: ConsentDeps;
 };
 
-function callerOf(ctx: RequestContext): ConsentCaller {
-  if (ctx.principal?.kind !== 'partner') {
-    throw new GatewayError('ENLACE_INTERNAL', 'consent route reached without a partner principal');
-  }
-  return { principal: ctx.principal, requestId: ctx.requestId };
-}
+const callerOf = (ctx: RequestContext): ConsentCaller => ({
+  principal: partnerOf(ctx),
+  requestId: ctx.requestId,
+});
 
 /** The answer for one consent version: the resource with its version ETag and modification time. */
 function versionResponse(resource: Consent, status = 200): RouteResponse {

@@ -13,26 +13,13 @@ import {
   type GrantRecord,
 } from '../consent/emergency/index.js';
 import { PSEUDONYM_SYSTEM } from '../consent/types.js';
-import { GatewayError, type PartnerPrincipal, type PersonPrincipal } from '../kernel/index.js';
-import type { RequestContext, Route } from './route.js';
+import { GatewayError } from '../kernel/index.js';
+import { partnerOf, personOf } from './principal-of.js';
+import type { Route } from './route.js';
 
 const BODY_TYPES = ['application/fhir+json', 'application/json'] as const;
 const auditor = { kind: 'person', roles: ['auditor'] } as const;
 const DEFAULT_PAGE = 100;
-
-function partnerOf(ctx: RequestContext): PartnerPrincipal {
-  if (ctx.principal?.kind !== 'partner') {
-    throw new GatewayError('ENLACE_INTERNAL', 'partner route reached without a partner');
-  }
-  return ctx.principal;
-}
-
-function auditorOf(ctx: RequestContext): PersonPrincipal {
-  if (ctx.principal?.kind !== 'person') {
-    throw new GatewayError('ENLACE_INTERNAL', 'auditor route reached without a person');
-  }
-  return ctx.principal;
-}
 
 function toParameters(grant: GrantRecord): Parameters {
   const parameter: ParametersParameter[] = [
@@ -167,7 +154,7 @@ export function emergencyRoutes(deps: EmergencyDeps): Route[] {
       access: auditor,
       produces: ['application/json'],
       handler: async (ctx) => {
-        auditorOf(ctx);
+        personOf(ctx);
         const grants = await listGrantsForReview(deps.store.db, readReviewQuery(ctx.query));
         const now = deps.clock();
         return { body: { grants: grants.map((grant) => toReviewView(grant, now)) } };
@@ -184,7 +171,7 @@ export function emergencyRoutes(deps: EmergencyDeps): Route[] {
         const grant = await reviewGrant(
           {
             id: ctx.params.id ?? '',
-            auditor: auditorOf(ctx),
+            auditor: personOf(ctx),
             body: ctx.body,
             requestId: ctx.requestId,
           },

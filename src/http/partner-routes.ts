@@ -1,7 +1,7 @@
 // Routes over the partner registry: the FHIR directory for partners and the operators' admin API.
 import { actorFromPrincipal } from '../audit/index.js';
 import { buildSearchSet, parseSearch } from '../fhir/index.js';
-import { GatewayError, type Principal } from '../kernel/index.js';
+import { GatewayError } from '../kernel/index.js';
 import {
   endpointSearchParams,
   findPartner,
@@ -18,18 +18,12 @@ import {
   certificateIssuerFor,
   type PartnerCredential,
 } from '../partners/index.js';
-import type { RequestContext, Route } from './route.js';
+import { principalOf } from './principal-of.js';
+import type { Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json'] as const;
 const operator = { kind: 'person', roles: ['operator'] } as const;
-
-function principalOf(ctx: RequestContext): Principal {
-  if (ctx.principal === undefined) {
-    throw new GatewayError('ENLACE_INTERNAL', 'route without access requirement used a principal');
-  }
-  return ctx.principal;
-}
 
 function selfUrl(services: AppServices, path: string, query: URLSearchParams): string {
   const text = query.toString();

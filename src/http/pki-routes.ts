@@ -2,6 +2,7 @@
 import { actorFromPrincipal } from '../audit/index.js';
 import { GatewayError } from '../kernel/index.js';
 import { isRevocationReason, REVOCATION_REASONS, toCertificateJson } from '../pki/index.js';
+import { principalOf } from './principal-of.js';
 import type { Route } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -51,12 +52,10 @@ export function pkiRoutes(services: AppServices): Route[] {
             { expression: ['reason'] },
           );
         }
-        const principal = ctx.principal;
-        if (principal === undefined) throw new GatewayError('ENLACE_INTERNAL', 'no principal');
         const record = await services.pki.revokeCertificate({
           serial: ctx.params.serial ?? '',
           reason,
-          actor: actorFromPrincipal(principal),
+          actor: actorFromPrincipal(principalOf(ctx)),
         });
         return { body: toCertificateJson(record) };
       },
