@@ -29,6 +29,7 @@ interface RegisterOptions {
   readonly certificate?: string;
   readonly validityDays?: string;
   readonly endpoint?: string;
+  readonly encryptionKey?: string;
   readonly alg?: string[];
 }
 
@@ -52,6 +53,10 @@ export function addPartnerCommands(
     .option('--certificate <file>', 'a certificate from an external trust anchor, PEM')
     .option('--validity-days <days>', 'validity of a certificate issued from --csr')
     .option('--endpoint <url>', 'https push address (rest-hook) for deliveries')
+    .option(
+      '--encryption-key <file>',
+      'public JWK (P-256, X25519 or RSA) referrals are encrypted to',
+    )
     .option('--alg <alg...>', 'allowed signing algorithms (default ES256 ES384 PS256 RS384 EdDSA)')
     .action((options: RegisterOptions) =>
       run(async (context) => {
@@ -65,6 +70,9 @@ export function addPartnerCommands(
             credential,
             ...(options.alg === undefined ? {} : { allowedAlgorithms: options.alg }),
             ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+            ...(options.encryptionKey === undefined
+              ? {}
+              : { encryptionKey: await readJson(options.encryptionKey, 'encryption key') }),
           },
           commandLineActor(),
           {
@@ -127,6 +135,16 @@ export function addPartnerCommands(
           printJson(await setPartnerStatus(id, status, commandLineActor(), { store, clock }));
         }),
       );
+  }
+}
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readInput(path)) as unknown;
+  } catch (cause) {
+    throw new GatewayError('ENLACE_PARTNER_INVALID', `The ${what} file is not valid JSON.`, {
+      cause,
+    });
   }
 }
 

@@ -40,7 +40,7 @@ export { INBOUND_CONTENT_ENCRYPTION, INBOUND_KEY_MANAGEMENT } from './inbound-jw
 export type { InboundJweHeader } from './inbound-jwe-header.js';
 export { encryptTo, keyManagementFor } from './encrypt-to.js';
 export type { EncryptOptions } from './encrypt-to.js';
-export { createPublicKeyCache } from './public-key-cache.js';
+export { createPublicKeyCache, publicMembers } from './public-key-cache.js';
 export type { PublicKeyCache } from './public-key-cache.js';
 
 export {

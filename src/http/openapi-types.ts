@@ -233,6 +233,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List pushes in the delivery outbox
+         * @description Deliveries the gateway pushes to partners' rest-hook endpoints (referrals, Task updates,
+         *     acknowledgements, consent-revoked and break-glass notices), newest first. Shows status,
+         *     attempts, next attempt and the last error; never what is being sent. A `dead` delivery was
+         *     given up: its horizon (`ENLACE_DELIVERY_HORIZON_HOURS`) passed, its endpoint is not allowed
+         *     (`endpoint not allowed`), or consent no longer permits it (`consent withdrawn`).
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead delivery back to the queue
+         * @description A `dead` delivery becomes `pending`, due now, its attempts kept; consent is checked again
+         *     before a referral is pushed. Past its horizon it gets one more attempt. Audited with the
+         *     operator as agent.
+         */
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -630,6 +676,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/$process-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a signed message (a referral, or an acknowledgement of one)
+         * @description Scope `system/Bundle.c`. The body is a `Bundle` of type `message` (profile
+         *     `VawReferralMessage`) with its `MessageHeader` first, signed by the calling institution
+         *     (`Bundle.signature`: detached JWS over the RFC 8785 form of the Bundle without `signature`,
+         *     key named by `kid` from its registered JWKS or by an `x5c` chain bound to it) and encrypted
+         *     to the gateway as a compact JWE (`application/jose`: `ECDH-ES+A256KW`, `A256GCM`, no `zip`,
+         *     to a key of `/.well-known/jwks.json` with `use: enc`). Unencrypted `application/fhir+json`
+         *     is accepted only where `ENLACE_ALLOW_PLAIN_SUBMISSIONS` allows it (development).
+         *     `MessageHeader.sender` must be `Organization/<your partner id>`; `destination` names exactly
+         *     one receiver `Organization/<id>`; `MessageHeader.reason` carries one Coding of
+         *     `https://enlace.example.org/fhir/CodeSystem/consent-purpose` for `referral-request`.
+         *     Events: `referral-request` (creates a referral and its Task after a consent check) and
+         *     `acknowledgement` (the recipient's own signed receipt, `focus` `Task/<id>`). Resubmitting the
+         *     same message (same `Bundle.identifier`, same content) answers the stored acknowledgement.
+         *     Definition: `http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message`.
+         */
+        post: operations["processMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fhir/Consent/{id}": {
         parameters: {
             query?: never;
@@ -759,6 +838,26 @@ export interface components {
                 resource?: components["schemas"]["Resource"];
             }[];
         };
+        /** @description A push in the outbox, without its payload. */
+        Delivery: {
+            id: string;
+            /** @description Partner id. */
+            recipient: string;
+            /** @enum {unknown} */
+            kind: "referral" | "task-update" | "consent-revoked" | "break-glass" | "acknowledgement";
+            /** @description `Bundle/<id>` of the referral it concerns. */
+            referral?: string;
+            /** @enum {unknown} */
+            status: "pending" | "delivered" | "dead";
+            attempts: number;
+            /** Format: date-time */
+            nextAttemptAt: string;
+            lastError?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt?: string;
+        };
         Partner: {
             id: string;
             name: string;
@@ -793,6 +892,8 @@ export interface components {
              * @description https push address (rest-hook).
              */
             endpoint?: string;
+            /** @description The public JWK (EC P-256/P-384, X25519 or RSA ≥ 2048) referrals are encrypted to for this partner. Without it the partner cannot receive referrals. */
+            encryptionKey?: Record<string, never>;
         };
         PartnerRegistered: {
             partner: components["schemas"]["Partner"];
@@ -1493,6 +1594,72 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
         };
     };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "dead";
+                /** @description Partner id of the recipient. */
+                recipient?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: components["schemas"]["Delivery"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description `ENLACE_DELIVERY_NOT_DEAD`: the delivery is pending or delivered. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
     signInWithPassword: {
         parameters: {
             query?: never;
@@ -2082,6 +2249,98 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    processMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/jose": string;
+                "application/fhir+json": components["schemas"]["Bundle"];
+            };
+        };
+        responses: {
+            /**
+             * @description The gateway's acknowledgement: a message Bundle whose `MessageHeader.response` names the
+             *     submitted MessageHeader (`code` `ok`) and whose `focus` is `Task/<referral id>`, signed
+             *     by the gateway (`Signature.who` `Device/enlace-gateway`, key in `/.well-known/jwks.json`).
+             *     The same acknowledgement is answered again for an identical resubmission.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /**
+             * @description `ENLACE_MESSAGE_INVALID` (not a message, no MessageHeader first, not one destination, no
+             *     purpose…; `expression` locates it), `ENLACE_MESSAGE_EVENT_UNSUPPORTED`,
+             *     `ENLACE_RECIPIENT_UNKNOWN`, `ENLACE_JWE_MALFORMED`, `ENLACE_JWE_UNSUPPORTED`,
+             *     `ENLACE_DECRYPTION_FAILED` (one answer for any altered or misaddressed JWE) or
+             *     `ENLACE_SIGNATURE_INVALID` (one answer, "signature verification failed", for any
+             *     signature that does not hold or is not the caller's).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description `ENLACE_SCOPE_INSUFFICIENT`, `ENLACE_SENDER_MISMATCH` (MessageHeader.sender is not the
+             *     caller), `ENLACE_ROUTE_FORBIDDEN` (the network policy does not allow this event between
+             *     these roles) or `ENLACE_CONSENT_DENIED` (her consent does not permit the release).
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+            /** @description `ENLACE_MESSAGE_CONFLICT`: another message with this `Bundle.identifier` was already accepted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            /**
+             * @description `ENLACE_UNSUPPORTED_MEDIA_TYPE`, or `ENLACE_PLAIN_SUBMISSION_REFUSED` for an unencrypted
+             *     message where only `application/jose` is accepted.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description `ENLACE_PROFILE_INVALID`: the message does not conform to `VawReferralMessage`; one issue per problem, each with its `expression`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
         };
     };
     readConsent: {

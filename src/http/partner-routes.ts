@@ -255,5 +255,6 @@ function toRegistration(body: unknown): Parameters<typeof registerPartner>[0] {
     credential,
     ...(algorithms === undefined ? {} : { allowedAlgorithms: algorithms }),
     ...(endpoint === undefined ? {} : { endpoint }),
+    ...(input.encryptionKey === undefined ? {} : { encryptionKey: input.encryptionKey }),
   };
 }

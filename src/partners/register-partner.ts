@@ -13,6 +13,7 @@ import {
 } from './partner.js';
 import { findPartner, insertClient, insertEndpoint, insertPartner } from './partner-repository.js';
 import { isPartnerRole, type PartnerRole } from './roles.js';
+import { checkEncryptionKey, insertEncryptionKey } from './encryption-key.js';
 import { checkPartnerJwks } from './validate-jwks.js';
 
 export type PartnerCredential =
@@ -28,6 +29,8 @@ export interface RegisterPartnerInput {
   readonly allowedAlgorithms?: readonly string[];
   /** A rest-hook push address, if the partner wants deliveries pushed. */
   readonly endpoint?: string;
+  /** The public key (JWK) referrals are encrypted to for this partner; required to receive them. */
+  readonly encryptionKey?: unknown;
 }
 
 export interface IssuedCertificate {
@@ -82,6 +85,8 @@ export async function registerPartner(
       `A partner with id ${input.id} already exists.`,
     );
   }
+  const encryptionKey =
+    input.encryptionKey === undefined ? undefined : await checkEncryptionKey(input.encryptionKey);
   const credential = await resolveCredential(input, role, actor, deps);
   const now = deps.clock().toISOString();
   const partner: Partner = {
@@ -109,6 +114,9 @@ export async function registerPartner(
     await insertPartner(unit.db, partner);
     await insertClient(unit.db, client);
     if (endpoint !== undefined) await insertEndpoint(unit.db, endpoint);
+    if (encryptionKey !== undefined) {
+      await insertEncryptionKey(unit.db, partner.id, encryptionKey, now);
+    }
     await unit.audit.append(
       buildAuditEvent({
         type: auditType.rest,

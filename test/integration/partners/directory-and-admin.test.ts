@@ -99,6 +99,42 @@ describe('the partner directory and the admin API', () => {
     assert.equal(record.event.agent.at(0)?.who?.identifier?.value, 'ana');
   });
 
+  it('stores an encryption key for receiving referrals, and refuses one with private members', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ECDH-ES+A256KW', {
+      crv: 'X25519',
+      extractable: true,
+    });
+    await request(app)
+      .post('/admin/partners')
+      .set('Authorization', 'Bearer operator')
+      .send({
+        id: 'hogar-x',
+        name: 'Hogar X',
+        role: 'shelter',
+        jwks: await jwks(),
+        encryptionKey: { ...(await exportJWK(publicKey)), kid: 'enc-1' },
+      })
+      .expect(201);
+    const stored = await test.store.db
+      .selectFrom('partner_encryption_key')
+      .selectAll()
+      .where('partner_id', '=', 'hogar-x')
+      .execute();
+    assert.equal(stored.length, 1);
+    assert.equal((JSON.parse(stored[0]?.jwk ?? '{}') as { use?: string }).use, 'enc');
+    const leaked = await request(app)
+      .post('/admin/partners')
+      .set('Authorization', 'Bearer operator')
+      .send({
+        id: 'hogar-y',
+        name: 'Hogar Y',
+        role: 'shelter',
+        jwks: await jwks(),
+        encryptionKey: await exportJWK(privateKey),
+      });
+    assertOutcome(leaked, { status: 400, issue: 'invalid', code: 'ENLACE_PARTNER_INVALID' });
+  });
+
   it('refuses a duplicate id with 409 and writes nothing', async () => {
     const before = await test.store.audit.count();
     const res = await request(app)
