@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import { activeConsentRecorders } from './consent/index.js';
 import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
+import { submissionRoutes } from './http/submission-routes.js';
+import { messageHandlers } from './referrals/submission/index.js';
 import { emergencyRoutes } from './http/emergency-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { hardenResponses } from './http/harden.js';
@@ -36,6 +38,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...peopleRoutes(services.people),
     ...peopleAdminRoutes(services.people),
     ...consentRoutes(services),
+    ...submissionRoutes(services, messageHandlers),
     ...emergencyRoutes({
       store: services.store,
       clock: services.clock,

@@ -31,8 +31,21 @@ export interface Config {
   readonly consentDefaultDecision: 'no-consent' | 'permit';
   /** How often each instance stops expired break-the-glass grants and writes their STOP events. */
   readonly emergencySweepSeconds: number;
+  /** Lowercase host[:port] patterns the delivery worker may push to; empty pushes nowhere. */
+  readonly deliveryAllowedHosts: readonly string[];
+  /** How long after it was queued a push is retried before it is dead-lettered. */
+  readonly deliveryHorizonHours: number;
+  /** Time allowed for one push, connection to response. */
+  readonly deliveryTimeoutMs: number;
+  /** Pause between the delivery worker's passes. */
+  readonly deliveryPollSeconds: number;
   /** Key-encryption keys for case payloads at rest (JSON, owner-only file); undefined uses a generated file in the data directory. */
   readonly dataKeysFile: string | undefined;
+  /**
+   * Whether `$process-message` accepts unencrypted `application/fhir+json` messages (still signed);
+   * on by default in development only, and never in production.
+   */
+  readonly allowPlainSubmissions: boolean;
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
@@ -108,7 +121,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     pseudonymKeysFile: optionalPath(values.pseudonymKeysFile),
     consentDefaultDecision: values.consentDefaultDecision as 'no-consent' | 'permit',
     emergencySweepSeconds: values.emergencySweepSeconds as number,
+    deliveryAllowedHosts: hostPatterns(values.deliveryAllowedHosts),
+    deliveryHorizonHours: values.deliveryHorizonHours as number,
+    deliveryTimeoutMs: values.deliveryTimeoutMs as number,
+    deliveryPollSeconds: values.deliveryPollSeconds as number,
     dataKeysFile: optionalPath(values.dataKeysFile),
+    allowPlainSubmissions: allowPlain(values.allowPlainSubmissions, values.profile as Profile),
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,
@@ -124,6 +142,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     );
   }
   return { config, warnings: unknownVariables(env) };
+}
+
+/**
+ * Why production refuses plain submissions outright: case data must reach the gateway encrypted end
+ * to end (TLS ends at a proxy, and proxies log); a development gateway may take them for testing.
+ */
+function allowPlain(value: unknown, profile: Profile): boolean {
+  if (value === undefined) return profile === 'development';
+  if (value === 'true' && profile === 'production') {
+    throw new ConfigError(
+      'ENLACE_ALLOW_PLAIN_SUBMISSIONS=true is refused in the production profile: referrals must arrive encrypted (application/jose)',
+    );
+  }
+  return value === 'true';
 }
 
 function readRaw(
@@ -161,6 +193,26 @@ function unknownVariables(env: Readonly<Record<string, string | undefined>>): st
     .filter((name) => name.startsWith('ENLACE_') && !name.startsWith('ENLACE_TEST_'))
     .filter((name) => !known.has(name))
     .map((name) => `unknown configuration variable ${name} is ignored`);
+}
+
+const HOST_PATTERN = /^(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$/;
+
+/** Splits ENLACE_DELIVERY_ALLOWED_HOSTS; a malformed entry stops the start rather than silently allowing less or more. */
+function hostPatterns(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const port = /:([0-9]{1,5})$/.exec(entry)?.[1];
+    if (!HOST_PATTERN.test(entry) || (port !== undefined && Number(port) > 65535)) {
+      throw new ConfigError(
+        `ENLACE_DELIVERY_ALLOWED_HOSTS must be ${variables.ENLACE_DELIVERY_ALLOWED_HOSTS.expects} (got ${quote(entry)})`,
+      );
+    }
+  }
+  return entries;
 }
 
 const defaultUrl = (host: string, port: number): string =>

@@ -97,11 +97,40 @@ export const variables = {
     default: 60,
     expects: 'seconds between sweeps that stop expired emergency grants, from 1 to 3600',
   },
+  ENLACE_DELIVERY_ALLOWED_HOSTS: {
+    key: 'deliveryAllowedHosts',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9.*:\\-\\[\\], ]+$', maxLength: 8192 },
+    expects:
+      'comma-separated host[:port] patterns partners may be pushed to, each exact (hook.example.org:8443, 10.1.2.3) or a subdomain wildcard (*.example.org)',
+  },
+  ENLACE_DELIVERY_HORIZON_HOURS: {
+    key: 'deliveryHorizonHours',
+    schema: { type: 'integer', minimum: 1, maximum: 720 },
+    default: 24,
+    expects: 'hours from 1 to 720 during which a push is retried before it is dead-lettered',
+  },
+  ENLACE_DELIVERY_TIMEOUT_MS: {
+    key: 'deliveryTimeoutMs',
+    schema: millis(1000, 120_000),
+    default: 10_000,
+    expects: 'milliseconds from 1000 to 120000',
+  },
+  ENLACE_DELIVERY_POLL_SECONDS: {
+    key: 'deliveryPollSeconds',
+    schema: { type: 'integer', minimum: 1, maximum: 300 },
+    default: 5,
+    expects: 'seconds between delivery passes, from 1 to 300',
+  },
   ENLACE_DATA_KEYS_FILE: {
     key: 'dataKeysFile',
     schema: { type: 'string', minLength: 1, maxLength: 4096 },
     expects:
       'the path of a JSON file {"current": "<key id>", "keys": {"<key id>": "<base64 of exactly 32 random bytes>"}}, readable by its owner only',
+  },
+  ENLACE_ALLOW_PLAIN_SUBMISSIONS: {
+    key: 'allowPlainSubmissions',
+    schema: { enum: ['true', 'false'] },
+    expects: 'true or false (true is refused in the production profile)',
   },
   ENLACE_LOG_LEVEL: {
     key: 'logLevel',
