@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { activeConsentRecorders } from './consent/index.js';
 import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
+import { deliveryRoutes } from './http/delivery-routes.js';
 import { submissionRoutes } from './http/submission-routes.js';
 import { messageHandlers } from './referrals/submission/index.js';
 import { emergencyRoutes } from './http/emergency-routes.js';
@@ -39,6 +40,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...peopleAdminRoutes(services.people),
     ...consentRoutes(services),
     ...submissionRoutes(services, messageHandlers),
+    ...deliveryRoutes(services),
     ...emergencyRoutes({
       store: services.store,
       clock: services.clock,

@@ -28,6 +28,7 @@ import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './pa
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
 import { loadPki, type Pki } from './pki/index.js';
 import { loadProfiles, type ProfileValidator } from './profiles/index.js';
+import { enqueueConsentRevokedNotices } from './referrals/delivery/index.js';
 import type { Store } from './store/index.js';
 
 export interface Capabilities {
@@ -77,6 +78,8 @@ export async function loadCapabilities(
     decide,
     emergencyGrants: findActiveGrant,
     defaultDecision: config.consentDefaultDecision,
+    // Institutions that received data under a withdrawn consent are told through the outbox.
+    onRevoked: enqueueConsentRevokedNotices,
   };
   const vault = await createPayloadVault(dataKeys);
   const people = createPeople({

@@ -777,6 +777,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/Task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the referrals your institution sent or received
+         * @description Scope `system/Task.s`. Only Tasks of referrals your institution sent (requester) or
+         *     received (owner) are ever returned; `owner` and `requester` narrow within those. `status`
+         *     and `business-status` take comma-separated referral statuses (each is also the FHIR
+         *     Task.status code). `_lastUpdated` takes `ge`, `gt`, `le` or `lt` and may appear twice for a
+         *     range (a date means its first instant, UTC). `_sort` is `-_lastUpdated` (newest first,
+         *     default) or `_lastUpdated`. `_count` defaults to 20 and is capped at 100. The `next` link
+         *     carries an opaque `_cursor`, valid only for the same caller and the same filters; an
+         *     altered or foreign cursor answers 400 `ENLACE_SEARCH_CURSOR_INVALID`.
+         */
+        get: operations["searchTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Task/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a referral's Task
+         * @description Scope `system/Task.r`. Only the sender and the recipient may read it; anyone else gets 404, alike for a Task that does not exist.
+         */
+        get: operations["readTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Move a referral along its closed loop
+         * @description Scope `system/Task.u`. A JSON Patch (RFC 6902) that sets `/status` (and/or `/businessStatus`
+         *     with a referral-status coding; both must agree) and may `add`/`replace` `/statusReason`
+         *     and `add` to `/note` (`/note/-`) and `/output` (`/output/-`). Nothing else may change.
+         *     The recipient moves requested/received → accepted | rejected (statusReason required) →
+         *     in-progress → completed (output required) | failed (statusReason required); the sender
+         *     may cancel (statusReason required) until completion. Note author and time are set by the
+         *     gateway. Notes, reasons and outputs are stored and notified in the clear Task: never put
+         *     her name, address or phone in them. `If-Match: W/"<version>"` is **required** (428
+         *     without it, 412 when stale): two institutions move the same Task and neither may
+         *     overwrite a step it has not seen. Each change is audited and notified to the other party
+         *     (a `task-update` delivery) in the same transaction.
+         */
+        patch: operations["patchTask"];
+        trace?: never;
+    };
+    "/fhir/Bundle/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve a referral, encrypted to your institution
+         * @description Scope `system/Bundle.r`; `Accept: application/jose` is required by name (a wildcard or
+         *     FHIR JSON answers 406: the gateway never hands out plaintext case data). Only the
+         *     recipient may retrieve; anyone else, the sender included, gets 404. Her consent is
+         *     decided again at this moment, for your institution, the referral's purpose and data
+         *     classes: a refusal answers 403 and releases nothing. The answer is a compact JWE
+         *     (ECDH-ES+A256KW or RSA-OAEP-256, A256GCM, `kid` of your registered encryption key,
+         *     `cty` `application/fhir+json`) whose plaintext is a FHIR `Bundle` of type `collection`:
+         *     entry 1 is the sender's signed message Bundle — unchanged, so its `signature` verifies —
+         *     unless consent removed resources labelled with data classes it does not permit, in which
+         *     case those entries are gone, the rest are labelled REDACTED and the sender's signature is
+         *     removed; entry 2 is the gateway's signed decision Provenance (targets `Bundle/<id>` and
+         *     `Task/<id>`, verify it with the gateway JWKS); entry 3, only after a removal, is the
+         *     Provenance saying what was removed and why. The first retrieval moves a `requested` Task
+         *     to `received` and tells the sender.
+         */
+        get: operations["readReferralBundle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/break-glass": {
         parameters: {
             query?: never;
@@ -2503,6 +2597,207 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+        };
+    };
+    searchTask: {
+        parameters: {
+            query?: {
+                /** @description `Organization/<id>` or `<id>` of the recipient. */
+                owner?: string;
+                /** @description `Organization/<id>` or `<id>` of the sender. */
+                requester?: string;
+                /** @description FHIR Task.status codes, comma-separated. */
+                status?: string;
+                /** @description `[system|]code` of the referral-status code system, comma-separated. */
+                "business-status"?: string;
+                /** @description `ge|gt|le|lt` followed by a FHIR date or dateTime. */
+                _lastUpdated?: string[];
+                _sort?: "_lastUpdated" | "-_lastUpdated";
+                /** @description Opaque; copy it from the `next` link. */
+                _cursor?: string;
+                /** @description Page size; capped at 200. */
+                _count?: components["parameters"]["_count"];
+                /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
+                _format?: components["parameters"]["_format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of Tasks, with a `next` link when more match. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /** @description An unknown, repeated or malformed parameter (`ENLACE_INVALID_PARAMETER`), or a cursor not issued for this search (`ENLACE_SEARCH_CURSOR_INVALID`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    readTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Task, with `ETag` `W/"<version>"` (also `meta.versionId`) and `Last-Modified`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    patchTask: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Version ETag, e.g. `W/"1"`. */
+                "If-Match": string;
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json-patch+json": Record<string, never>[];
+            };
+        };
+        responses: {
+            /** @description The changed Task (the new version), with its `ETag`. */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            /** @description Not a JSON Patch, an unknown status, an invalid value (`ENLACE_TASK_PATCH_INVALID`), a missing statusReason or output (`ENLACE_TASK_REASON_REQUIRED`), or a malformed `If-Match` (`ENLACE_INVALID_PARAMETER`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The loop does not allow this change from the current status, or not by your side (`ENLACE_TASK_TRANSITION_INVALID`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description `If-Match` names another version, or the Task changed meanwhile (`ENLACE_TASK_VERSION_MISMATCH`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A change outside the loop, e.g. to `/owner` or a `remove` (`ENLACE_TASK_PATCH_UNSUPPORTED`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description `If-Match` is missing (`ENLACE_TASK_PRECONDITION_REQUIRED`). */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    readReferralBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compact JWE, sent with `Cache-Control: no-store`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/jose": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The token lacks the scope, or her consent does not permit this release now (`ENLACE_CONSENT_DENIED`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The sender cancelled the referral (`ENLACE_REFERRAL_WITHDRAWN`), or your institution has no encryption key registered (`ENLACE_RECIPIENT_KEY_MISSING`). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
         };
     };
     listBreakGlassGrants: {

@@ -1,7 +1,7 @@
 // The consent records' domain types: a stored consent, its versions, and what the capability depends on.
 import type { Consent } from '@medplum/fhirtypes';
 import type { Clock, PartnerPrincipal } from '../../kernel/index.js';
-import type { Store } from '../../store/index.js';
+import type { Store, UnitOfWork } from '../../store/index.js';
 import type {
   DecideFunction,
   DefaultDecision,
@@ -44,7 +44,19 @@ export interface ConsentDeps {
   readonly emergencyGrants: EmergencyGrantLookup;
   /** What applies where no provision speaks; `no-consent` unless a jurisdiction decides otherwise. */
   readonly defaultDecision: DefaultDecision;
+  /**
+   * Runs inside the revocation's transaction with the institutions that received data under the
+   * consent, so the notices to them commit with the revocation or not at all.
+   */
+  readonly onRevoked?: RevocationHook;
 }
+
+export type RevocationHook = (
+  unit: UnitOfWork,
+  recipients: readonly string[],
+  consentReference: string,
+  at: Date,
+) => Promise<unknown>;
 
 /** What the record operations need: storage, time and the injected consent parts. */
 export interface ConsentContext extends ConsentDeps {

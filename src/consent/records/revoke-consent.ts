@@ -119,6 +119,7 @@ export async function revokeConsent(
           change: 'revoke',
         });
         const recipients = await listDisclosureRecipients(unit.db, record.id);
+        await ctx.onRevoked?.(unit, recipients, `Consent/${record.id}/_history/${version}`, now);
         // The reason is free text that may name her; the audit records the change, not the words.
         await unit.audit.append(
           buildConsentAuditEvent({

@@ -1,0 +1,36 @@
+// Runs delivery passes on a timer until stopped; one pass at a time per instance, errors logged, never thrown.
+import type { DeliveryDeps } from './delivery-deps.js';
+import { runDeliveryPass } from './run-delivery-pass.js';
+
+/** Stops the timer and resolves once a pass in flight has finished. */
+export type StopDeliveryWorker = () => Promise<void>;
+
+export function startDeliveryWorker(deps: DeliveryDeps): StopDeliveryWorker {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const tick = (): void => {
+    running = runDeliveryPass(deps, deps.clock())
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          deps.logger.error({ err: error }, 'delivery pass failed');
+        },
+      )
+      .finally(() => {
+        if (!stopped) schedule();
+      });
+  };
+  const schedule = (): void => {
+    timer = setTimeout(tick, deps.settings.pollMs);
+    timer.unref();
+  };
+
+  schedule();
+  return async () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    await running;
+  };
+}
