@@ -4,8 +4,9 @@ import { activeConsentRecorders } from './consent/index.js';
 import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
 import { deliveryRoutes } from './http/delivery-routes.js';
+import { taskRoutes } from './http/task-routes.js';
 import { submissionRoutes } from './http/submission-routes.js';
-import { messageHandlers } from './referrals/submission/index.js';
+import { messageHandlers } from './referrals/index.js';
 import { emergencyRoutes } from './http/emergency-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { hardenResponses } from './http/harden.js';
@@ -41,6 +42,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...consentRoutes(services),
     ...submissionRoutes(services, messageHandlers),
     ...deliveryRoutes(services),
+    ...taskRoutes(services),
     ...emergencyRoutes({
       store: services.store,
       clock: services.clock,

@@ -28,7 +28,7 @@ import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './pa
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
 import { loadPki, type Pki } from './pki/index.js';
 import { loadProfiles, type ProfileValidator } from './profiles/index.js';
-import { enqueueConsentRevokedNotices } from './referrals/delivery/index.js';
+import { enqueueConsentRevokedNotices } from './referrals/index.js';
 import type { Store } from './store/index.js';
 
 export interface Capabilities {

@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import type { Config } from './config/index.js';
 import { loadCapabilities } from './capabilities.js';
 import { startEmergencySweeper } from './consent/index.js';
+import { createHttpSend, deliverySettingsFrom, startDeliveryWorker } from './referrals/index.js';
+import { findEncryptionKey } from './referrals/index.js';
+import { createPackageForRecipient } from './referrals/index.js';
 import { checkGatewayKeyFiles } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
@@ -90,6 +93,20 @@ export async function startGateway(
       intervalMs: config.emergencySweepSeconds * 1000,
       logger,
     });
+    // Pushes the outbox to partners' rest-hook endpoints; consent is re-checked at every attempt.
+    const stopDelivery = startDeliveryWorker({
+      store,
+      clock: systemClock,
+      logger,
+      send: createHttpSend({ timeoutMs: config.deliveryTimeoutMs }),
+      packageForRecipient: createPackageForRecipient({
+        vault,
+        signingKey: keys.signing,
+        gate: { ...consent, dialect: store.dialect, clock: systemClock },
+      }),
+      encryptionKeys: findEncryptionKey,
+      settings: deliverySettingsFrom(config),
+    });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
@@ -99,6 +116,7 @@ export async function startGateway(
         draining = true;
         await closeServer(server, graceMs, logger);
         await stopSweeper();
+        await stopDelivery();
         await store.close();
       },
     };

@@ -7,7 +7,7 @@ import {
   MAX_DELIVERY_LIST,
   retryDelivery,
   type DeliveryFilter,
-} from '../referrals/delivery/index.js';
+} from '../referrals/index.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 

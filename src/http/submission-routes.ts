@@ -9,7 +9,7 @@ import {
   type MessageHandlers,
   type SubmissionDeps,
   type SubmissionMediaType,
-} from '../referrals/submission/index.js';
+} from '../referrals/index.js';
 import { GatewayError } from '../kernel/index.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';

@@ -6,7 +6,7 @@ import type { PackageForRecipient } from '../types.js';
 import type { RandomSource } from './backoff.js';
 import type { ResolveHost } from './check-delivery-target.js';
 import type { DeliverySettings } from './delivery-settings.js';
-import type { RecipientKeyLookup } from './recipient-keys.js';
+import type { findEncryptionKey } from '../encryption-keys.js';
 import type { SendDelivery } from './send-delivery.js';
 
 export interface DeliveryDeps {
@@ -17,8 +17,8 @@ export interface DeliveryDeps {
   readonly send: SendDelivery;
   /** Re-checks consent and seals a referral for its recipient, inside a transaction, at each attempt. */
   readonly packageForRecipient: PackageForRecipient;
-  /** The recipient's public encryption key, for every kind but referrals; `findRecipientKey` by default. */
-  readonly encryptionKeys: RecipientKeyLookup;
+  /** The recipient's public encryption key, for every kind but referrals; `findEncryptionKey` by default. */
+  readonly encryptionKeys: typeof findEncryptionKey;
   readonly settings: DeliverySettings;
   /** Jitter source; defaults to Math.random. */
   readonly random?: RandomSource;

@@ -25,8 +25,6 @@ export { createHttpSend } from './send-delivery.js';
 export type { DeliveryRequest, DeliveryResponse, SendDelivery } from './send-delivery.js';
 export { backoffDelay } from './backoff.js';
 export type { RandomSource } from './backoff.js';
-export { findRecipientKey } from './recipient-keys.js';
-export type { RecipientKeyLookup } from './recipient-keys.js';
 export { CONSENT_WITHDRAWN } from './build-delivery-body.js';
 export { enqueueConsentRevokedNotices } from './enqueue-consent-revoked-notices.js';
 export { enqueueBreakGlassNotices } from './enqueue-break-glass-notices.js';

@@ -113,7 +113,7 @@ const conflict = (): GatewayError =>
     { expression: ['Bundle'] },
   );
 
-async function answer(
+export async function answer(
   accepted: AcceptedMessage,
   referral: ReferralRecord,
   deps: Pick<SubmissionDeps, 'keys' | 'clock' | 'publicUrl'>,

@@ -1,5 +1,6 @@
 // The push delivery worker against real receivers on 127.0.0.1: retries, dead letters, SSRF refusals, leases, consent, admin.
 import assert from 'node:assert/strict';
+import { findEncryptionKey } from '../../../src/referrals/encryption-keys.js';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Parameters } from '@medplum/fhirtypes';
@@ -13,7 +14,6 @@ import { enqueueDelivery } from '../../../src/referrals/outbox.js';
 import {
   createHttpSend,
   enqueueConsentRevokedNotices,
-  findRecipientKey,
   parseAllowedHosts,
   runDeliveryPass,
   type DeliveryDeps,
@@ -121,7 +121,7 @@ describe('push delivery worker', () => {
       logger: loggerRef,
       send: createHttpSend({ timeoutMs: 5000 }),
       packageForRecipient,
-      encryptionKeys: findRecipientKey,
+      encryptionKeys: findEncryptionKey,
       settings,
       random: () => 0.5,
       ...(resolveHost === undefined ? {} : { resolveHost }),

@@ -1,0 +1,13 @@
+// Public face of retrieval: searching and reading Tasks, and packaging a referral for its recipient.
+export { buildDeliveryBundle } from './build-delivery-bundle.js';
+export type { DeliveryContent } from './build-delivery-bundle.js';
+export { createPackageForRecipient } from './package-for-recipient.js';
+export type { RetrievalDeps } from './retrieval-deps.js';
+export { retrieveReferral } from './retrieve-referral.js';
+export type { RetrieveDeps, RetrieveRequest } from './retrieve-referral.js';
+export { decodeCursor, encodeCursor } from './search-cursor.js';
+export type { CursorPosition } from './search-cursor.js';
+export { searchTasks } from './search-tasks.js';
+export type { TaskPage } from './search-tasks.js';
+export { readTaskSearch, TASK_SEARCH_LIMITS, taskSearchParams } from './task-search-params.js';
+export type { TaskSearch } from './task-search-params.js';

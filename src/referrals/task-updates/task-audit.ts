@@ -1,0 +1,56 @@
+// The AuditEvents of Task interactions (BALP rest): who read, searched or moved which referral's Task.
+import type { AuditEvent, Coding } from '@medplum/fhirtypes';
+import {
+  auditSubtype,
+  auditType,
+  buildAuditEvent,
+  type AuditActor,
+  type AuditSubject,
+} from '../../audit/index.js';
+
+export type TaskInteraction = 'read' | 'search' | 'patch' | 'retrieve';
+
+const subtypes: Readonly<Record<TaskInteraction, Coding>> = {
+  read: auditSubtype.read,
+  search: auditSubtype.search,
+  patch: auditSubtype.patch,
+  retrieve: auditSubtype.read,
+};
+
+const actions: Readonly<Record<TaskInteraction, NonNullable<AuditEvent['action']>>> = {
+  read: 'R',
+  search: 'E',
+  patch: 'U',
+  retrieve: 'R',
+};
+
+export interface TaskAuditInput {
+  readonly interaction: TaskInteraction;
+  readonly actor: AuditActor;
+  readonly recorded: Date;
+  /** `Task/<id>` or `Bundle/<id>`; absent for a search. */
+  readonly entity?: string;
+  /** What happened, e.g. `requested → received`; never case content. */
+  readonly description?: string;
+  readonly requestId?: string;
+}
+
+export function buildTaskAuditEvent(input: TaskAuditInput): AuditEvent {
+  const entities: AuditSubject[] = [];
+  if (input.entity !== undefined || input.description !== undefined) {
+    entities.push({
+      ...(input.entity === undefined ? {} : { reference: input.entity }),
+      ...(input.description === undefined ? {} : { description: input.description }),
+    });
+  }
+  return buildAuditEvent({
+    type: auditType.rest,
+    subtype: subtypes[input.interaction],
+    action: actions[input.interaction],
+    outcome: '0',
+    recorded: input.recorded,
+    agents: [input.actor],
+    entities,
+    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+  });
+}
