@@ -1,0 +1,362 @@
+// Two partners close the whole loop against a real gateway process: a police station refers a woman to
+// a shelter with keys from the network PKI; the shelter receives the push, verifies the station's
+// signature and the gateway's consent Provenance, accepts and completes; the station sees it done.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Bundle, Consent, Provenance, Task } from '@medplum/fhirtypes';
+import {
+  compactDecrypt,
+  CompactEncrypt,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
+import { runCli } from '../../src/cli/main.js';
+import { verifyDecisionProvenance } from '../../src/consent/index.js';
+import { signBundle, verifyBundleSignature } from '../../src/crypto/index.js';
+import { createCsrPem } from '../integration/auth/test-certificates.js';
+import {
+  buildReferralBundle,
+  shelterConsent,
+  SURVIVOR_ID_SYSTEM,
+} from '../integration/referrals/referral-fixtures.js';
+
+interface Partner {
+  readonly id: string;
+  readonly clientId: string;
+  readonly signingKey: CryptoKey;
+  /** Leaf then issuing CA, base64 DER, as a JWS `x5c`. */
+  readonly x5c: string[];
+  readonly decryptionKey: CryptoKey;
+}
+
+interface Pushed {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+const pemToX5c = (pem: string): string[] =>
+  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) =>
+    (m[1] ?? '').replace(/\s+/g, ''),
+  );
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, seconds = 20): Promise<T> {
+  for (let waited = 0; waited < seconds * 10; waited += 1) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs `enlace …` in this process against the gateway's data directory, returning its JSON output. */
+async function enlace(env: Record<string, string>, ...argv: string[]): Promise<unknown> {
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  };
+  try {
+    const code = await runCli(argv, env);
+    assert.equal(code, 0, `enlace ${argv.join(' ')}`);
+  } finally {
+    process.stdout.write = write;
+  }
+  return JSON.parse(out) as unknown;
+}
+
+describe('a referral, end to end between two partners and a gateway process', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let gateway: ChildProcessWithoutNullStreams;
+  let receiver: Server;
+  let base: string;
+  const pushed: Pushed[] = [];
+  let police: Partner;
+  let shelter: Partner;
+  let caChain: X509Certificate[];
+
+  async function register(
+    env: Record<string, string>,
+    id: string,
+    role: string,
+    endpoint?: string,
+  ): Promise<Partner> {
+    const signing = await generateKeyPair('ES256', { extractable: true });
+    const encryption = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
+    const csr = join(dataDir, `${id}.csr`);
+    await writeFile(
+      csr,
+      await createCsrPem(signing.privateKey, await exportJWK(signing.publicKey), id),
+    );
+    const encryptionJwk = join(dataDir, `${id}.enc.jwk`);
+    await writeFile(
+      encryptionJwk,
+      JSON.stringify({ ...(await exportJWK(encryption.publicKey)), kid: `${id}-enc` }),
+    );
+    const result = (await enlace(
+      env,
+      'partner',
+      'register',
+      '--id',
+      id,
+      '--name',
+      id,
+      '--role',
+      role,
+      '--csr',
+      csr,
+      '--encryption-key',
+      encryptionJwk,
+      ...(endpoint === undefined ? [] : ['--endpoint', endpoint]),
+    )) as { client_id: string; certificate: string };
+    const issuing = (await enlace(env, 'pki', 'list')) as unknown[];
+    assert.ok(issuing.length > 0);
+    return {
+      id,
+      clientId: result.client_id,
+      signingKey: signing.privateKey,
+      x5c: pemToX5c(result.certificate),
+      decryptionKey: encryption.privateKey,
+    };
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'enlace-e2e-'));
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        pushed.push({ headers: req.headers, body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverPort = (receiver.address() as AddressInfo).port;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = {
+      ENLACE_DATA_DIR: dataDir,
+      ENLACE_PORT: String(port),
+      ENLACE_LOG_LEVEL: 'warn',
+      ENLACE_DELIVERY_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
+      ENLACE_DELIVERY_POLL_SECONDS: '1',
+    };
+    await enlace(env, 'pki', 'init', '--network-name', 'Red Enlace E2E');
+    police = await register(env, 'comisaria-norte', 'police');
+    shelter = await register(
+      env,
+      'refugio-esperanza',
+      'shelter',
+      `http://127.0.0.1:${receiverPort}/enlace`,
+    );
+
+    gateway = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    gateway.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    gateway.stderr.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    await until('the gateway to listen', () =>
+      stdout.includes('listening on') ? true : undefined,
+    );
+    caChain = pemToX5c(await (await fetch(`${base}/pki/ca.pem`)).text()).map(
+      (der) => new X509Certificate(Buffer.from(der, 'base64')),
+    );
+  });
+
+  after(async () => {
+    gateway.kill('SIGTERM');
+    await new Promise((resolve) => gateway.once('exit', resolve));
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function token(partner: Partner, scope: string): Promise<string> {
+    const tokenEndpoint = `${base}/oauth2/token`;
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({
+        alg: 'ES256',
+        x5c: [partner.x5c[0] ?? '', caChain[0]?.raw.toString('base64') ?? ''],
+      })
+      .setIssuer(partner.clientId)
+      .setSubject(partner.clientId)
+      .setAudience(tokenEndpoint)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(partner.signingKey);
+    const res = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        scope,
+      }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  const call = (accessToken: string, path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        ...(init.headers as Record<string, string>),
+      },
+    });
+
+  /** The recipient's check of the sender's signature: the x5c chain must lead to the network CA. */
+  const networkChainResolver = (request: { x5c?: readonly string[] }) => {
+    const [leafDer] = request.x5c ?? [];
+    const issuing = caChain[0];
+    if (leafDer === undefined || issuing === undefined) throw new Error('no certificate chain');
+    const leaf = new X509Certificate(Buffer.from(leafDer, 'base64'));
+    assert.ok(
+      leaf.checkIssued(issuing) && leaf.verify(issuing.publicKey),
+      'issued by the network CA',
+    );
+    return Promise.resolve({ key: leaf.publicKey, info: leaf.subject });
+  };
+
+  it('refers, pushes, verifies, accepts and completes', async () => {
+    const survivorId = '4.512.337-1';
+    const policeToken = await token(police, 'system/Bundle.cr system/Consent.crus system/Task.rus');
+    const shelterToken = await token(shelter, 'system/Bundle.cr system/Task.rus');
+
+    // The survivor agreed at the police station that a shelter may receive her case.
+    const consent: Consent = shelterConsent(survivorId, police.id);
+    const year = new Date().getUTCFullYear();
+    if (consent.provision)
+      consent.provision.period = { start: `${year - 1}-01-01`, end: `${year + 1}-12-31` };
+    consent.dateTime = new Date().toISOString();
+    const recorded = await call(policeToken, '/fhir/Consent', {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(consent),
+    });
+    assert.equal(recorded.status, 201, await recorded.clone().text());
+
+    // The station builds, signs (x5c from the PKI) and encrypts the referral to the gateway.
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+    const gatewayEnc = jwks.keys.find((key) => key.use === 'enc' && key.crv === 'P-256');
+    const gatewaySig = jwks.keys.find((key) => key.use === 'sig');
+    assert.ok(gatewayEnc && gatewaySig);
+    const unsigned = buildReferralBundle({ sender: police.id, recipient: shelter.id, survivorId });
+    const signed = await signBundle(
+      unsigned,
+      {
+        privateKey: police.signingKey,
+        alg: 'ES256',
+        x5c: [police.x5c[0] ?? '', caChain[0]?.raw.toString('base64') ?? ''],
+      },
+      { reference: `Organization/${police.id}` },
+      new Date(),
+    );
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(signed)))
+      .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: gatewayEnc.kid ?? '' })
+      .encrypt(await importJWK(gatewayEnc, 'ECDH-ES+A256KW'));
+    const submitted = await call(policeToken, '/fhir/$process-message', {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose' },
+      body: jwe,
+    });
+    assert.equal(submitted.status, 200, await submitted.clone().text());
+    const acknowledgement = (await submitted.json()) as Bundle;
+    // Proof of receipt: the acknowledgement is signed by the gateway's published key.
+    await verifyBundleSignature(
+      acknowledgement,
+      async () => ({ key: (await importJWK(gatewaySig, 'ES256')) as CryptoKey, info: 'gateway' }),
+      { now: new Date() },
+    );
+    const taskRef =
+      acknowledgement.entry?.[0]?.resource?.resourceType === 'MessageHeader'
+        ? acknowledgement.entry[0].resource.focus?.[0]?.reference
+        : undefined;
+    const taskId = taskRef?.replace('Task/', '') ?? '';
+    assert.match(taskId, /^[0-9a-f-]{36}$/);
+
+    // The push arrives at the shelter's rest-hook, encrypted to the shelter's own key.
+    const push = await until('the push', () =>
+      pushed.find((p) => p.headers['enlace-delivery-kind'] === 'referral'),
+    );
+    assert.equal(push.headers['content-type'], 'application/jose');
+    assert.equal(typeof push.headers['idempotency-key'], 'string');
+    const { plaintext } = await compactDecrypt(push.body, shelter.decryptionKey);
+    const delivered = JSON.parse(new TextDecoder().decode(plaintext)) as Bundle;
+    const message = delivered.entry?.[0]?.resource as Bundle;
+    const provenance = delivered.entry?.find((e) => e.resource?.resourceType === 'Provenance')
+      ?.resource as Provenance;
+    // The shelter verifies the station itself signed it, and that the gateway checked consent.
+    const verified = await verifyBundleSignature(message, networkChainResolver, {
+      now: new Date(),
+    });
+    assert.match(verified.key, /CN=comisaria-norte/);
+    assert.equal(await verifyDecisionProvenance(provenance, gatewaySig), true);
+
+    // The shelter also finds it by pulling, and closes the loop.
+    const listed = (await (
+      await call(shelterToken, `/fhir/Task?owner=Organization/${shelter.id}`)
+    ).json()) as Bundle<Task>;
+    assert.deepEqual(
+      listed.entry?.map((e) => e.resource?.id),
+      [taskId],
+    );
+    let version = Number(
+      (await call(shelterToken, `/fhir/Task/${taskId}`)).headers.get('etag')?.match(/\d+/)?.[0],
+    );
+    for (const patch of [
+      [{ op: 'replace', path: '/status', value: 'accepted' }],
+      [{ op: 'replace', path: '/status', value: 'in-progress' }],
+      [
+        { op: 'replace', path: '/status', value: 'completed' },
+        {
+          op: 'add',
+          path: '/output/-',
+          value: { type: { text: 'service provided' }, valueString: 'shelter placement' },
+        },
+      ],
+    ]) {
+      const res = await call(shelterToken, `/fhir/Task/${taskId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json-patch+json', 'if-match': `W/"${version}"` },
+        body: JSON.stringify(patch),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      version += 1;
+    }
+
+    // The station sees the loop close.
+    const seen = (await (await call(policeToken, `/fhir/Task/${taskId}`)).json()) as Task;
+    assert.equal(seen.status, 'completed');
+    assert.equal(seen.output?.[0]?.valueString, 'shelter placement');
+    assert.equal(
+      seen.for?.identifier?.system === SURVIVOR_ID_SYSTEM,
+      false,
+      'no raw identifier on the Task',
+    );
+  });
+});
