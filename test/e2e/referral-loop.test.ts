@@ -259,6 +259,7 @@ describe('a referral, end to end between two partners and a gateway process', fu
       body: JSON.stringify(consent),
     });
     assert.equal(recorded.status, 201, await recorded.clone().text());
+    const consentId = ((await recorded.json()) as Consent).id ?? '';
 
     // The station builds, signs (x5c from the PKI) and encrypts the referral to the gateway.
     const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
@@ -358,5 +359,36 @@ describe('a referral, end to end between two partners and a gateway process', fu
       false,
       'no raw identifier on the Task',
     );
+
+    // She withdraws her consent at the station: the shelter, which received her case, is told.
+    const revoked = await call(policeToken, `/fhir/Consent/${consentId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json-patch+json' },
+      body: JSON.stringify([
+        { op: 'replace', path: '/status', value: 'inactive' },
+        {
+          op: 'add',
+          path: '/extension/-',
+          value: {
+            url: 'https://enlace.example.org/fhir/StructureDefinition/revocation-reason',
+            valueString: 'She withdrew consent in person.',
+          },
+        },
+      ]),
+    });
+    assert.equal(revoked.status, 200, await revoked.clone().text());
+    const notice = await until('the consent-revoked push', () =>
+      pushed.find((p) => p.headers['enlace-delivery-kind'] === 'consent-revoked'),
+    );
+    const noticeText = new TextDecoder().decode(
+      (await compactDecrypt(notice.body, shelter.decryptionKey)).plaintext,
+    );
+    assert.match(noticeText, new RegExp(`Consent/${consentId}`));
+    assert.match(noticeText, new RegExp(`Bundle/${taskId}`));
+    // And the content is no longer released to her new institution either.
+    const after = await call(shelterToken, `/fhir/Bundle/${taskId}`, {
+      headers: { accept: 'application/jose' },
+    });
+    assert.equal(after.status, 403);
   });
 });
