@@ -1,5 +1,7 @@
-// Who may see and who may revoke a consent: the recording institution and the institutions it names.
+// Who may see and who may revoke a consent: the recorder, the institutions it names, and those serving her.
 import type { Consent, ConsentProvision } from '@medplum/fhirtypes';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/index.js';
 import type { ConsentRecord } from './consent-record.js';
 
 const ORGANIZATION_PREFIX = 'Organization/';
@@ -52,4 +54,27 @@ export function canRevokeConsent(record: ConsentRecord, partnerId: string): bool
     record.recorder === partnerId ||
     namedOrganizations(record.resource).get(partnerId)?.has('permit') === true
   );
+}
+
+/** Referral statuses after which an institution no longer serves her. */
+const CLOSED = ['completed', 'failed', 'rejected', 'cancelled'];
+
+/**
+ * Whether `partnerId` holds an open referral for the survivor (as sender or recipient): she can
+ * withdraw consent wherever she is being served, not only where she first gave it.
+ */
+export async function servesSurvivor(
+  db: Kysely<Database>,
+  pseudonym: string,
+  partnerId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('referral')
+    .select('id')
+    .where('pseudonym', '=', pseudonym)
+    .where((eb) => eb.or([eb('sender', '=', partnerId), eb('recipient', '=', partnerId)]))
+    .where('status', 'not in', CLOSED)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -11,7 +11,7 @@ import type {
   ConsentVersion,
 } from './consent-record.js';
 import { findConsent, listConsentVersions } from './consent-repository.js';
-import { canSeeConsent } from './consent-visibility.js';
+import { canSeeConsent, servesSurvivor } from './consent-visibility.js';
 
 const notFound = (id: string): GatewayError =>
   new GatewayError('ENLACE_RESOURCE_NOT_FOUND', `No Consent has the id ${id.slice(0, 64)}.`);
@@ -41,7 +41,12 @@ async function readVisible<T>(
     () =>
       ctx.store.transaction(async (unit) => {
         const record = await findConsent(unit.db, id);
-        if (record === undefined || !canSeeConsent(record, caller.principal.partnerId)) {
+        const partnerId = caller.principal.partnerId;
+        if (
+          record === undefined ||
+          (!canSeeConsent(record, partnerId) &&
+            !(await servesSurvivor(unit.db, record.pseudonym, partnerId)))
+        ) {
           throw notFound(id);
         }
         const { value, reference } = await read(unit, record);

@@ -12,7 +12,7 @@ import {
   listDisclosureRecipients,
   updateConsent,
 } from './consent-repository.js';
-import { canRevokeConsent, canSeeConsent } from './consent-visibility.js';
+import { canRevokeConsent, canSeeConsent, servesSurvivor } from './consent-visibility.js';
 import { readIfMatch, versionEtag } from './read-if-match.js';
 import { readRevocationPatch } from './read-revocation-patch.js';
 import { bumpConsentEpoch } from './survivor-state.js';
@@ -56,16 +56,18 @@ export async function revokeConsent(
       const expected = readIfMatch(request.ifMatch);
       return ctx.store.transaction(async (unit) => {
         const record = await findConsent(unit.db, request.id);
-        if (record === undefined || !canSeeConsent(record, partnerId)) {
+        const serving =
+          record !== undefined && (await servesSurvivor(unit.db, record.pseudonym, partnerId));
+        if (record === undefined || (!serving && !canSeeConsent(record, partnerId))) {
           throw new GatewayError(
             'ENLACE_RESOURCE_NOT_FOUND',
             `No Consent has the id ${request.id.slice(0, 64)}.`,
           );
         }
-        if (!canRevokeConsent(record, partnerId)) {
+        if (!serving && !canRevokeConsent(record, partnerId)) {
           throw new GatewayError(
             'ENLACE_CONSENT_REVOCATION_FORBIDDEN',
-            'Only the institution that recorded this consent or one it permits to receive her data may revoke it.',
+            'Only the institution that recorded this consent, one it permits to receive her data, or one holding an open referral for her may revoke it.',
           );
         }
         if (expected !== undefined && expected !== record.version) {
