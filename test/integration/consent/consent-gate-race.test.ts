@@ -3,14 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
 import {
   checkConsent,
   runWithConsentAudit,
@@ -25,7 +17,7 @@ import {
 } from '../../../src/consent/records/index.js';
 import type { Decision } from '../../../src/consent/types.js';
 import { openStore, type Store } from '../../../src/store/index.js';
-import { createStore } from '../../../src/store/shared/create-store.js';
+import { scheduledStore } from '../../support/scheduled-store.js';
 import { connectPostgresHarnesses, type PostgresHarnesses } from '../store/postgres-harness.js';
 import type { StoreHarness } from '../store/store-harness.js';
 import {
@@ -37,28 +29,6 @@ import {
   revocationPatch,
   T0,
 } from './consent-app.js';
-
-/** Makes every query of one transaction wait for the scheduler before its result is seen. */
-class ScheduledQueries implements KyselyPlugin {
-  constructor(
-    private readonly scheduler: fc.Scheduler,
-    private readonly label: string,
-  ) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    await this.scheduler.schedule(Promise.resolve(), this.label);
-    return args.result;
-  }
-}
-
-const scheduledStore = (store: Store, scheduler: fc.Scheduler, label: string): Store =>
-  createStore({
-    dialect: store.dialect,
-    db: store.db.withPlugin(new ScheduledQueries(scheduler, label)),
-    readinessChecks: [],
-  });
 
 const clock = () => new Date(T0);
 

@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
 import request from 'supertest';
 import { actorFromPrincipal } from '../../../src/audit/index.js';
 import { ConsentDenied, revokeConsent } from '../../../src/consent/index.js';
@@ -18,34 +10,12 @@ import {
   retrieveReferral,
 } from '../../../src/referrals/retrieval/index.js';
 import type { Store } from '../../../src/store/index.js';
-import { createStore } from '../../../src/store/shared/create-store.js';
+import { scheduledStore } from '../../support/scheduled-store.js';
 import {
   createReferralNetwork,
   MESSAGE_ID_SYSTEM,
   type ReferralNetwork,
 } from './referral-fixtures.js';
-
-/** Makes every query of one transaction wait for the scheduler before its result is seen. */
-class ScheduledQueries implements KyselyPlugin {
-  constructor(
-    private readonly scheduler: fc.Scheduler,
-    private readonly label: string,
-  ) {}
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    await this.scheduler.schedule(Promise.resolve(), this.label);
-    return args.result;
-  }
-}
-
-const scheduledStore = (store: Store, scheduler: fc.Scheduler, label: string): Store =>
-  createStore({
-    dialect: store.dialect,
-    db: store.db.withPlugin(new ScheduledQueries(scheduler, label)),
-    readinessChecks: [],
-  });
 
 const revocation = [
   { op: 'replace', path: '/status', value: 'inactive' },
