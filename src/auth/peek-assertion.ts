@@ -1,5 +1,6 @@
 // Reads an assertion's header and issuer WITHOUT trusting them, only to choose the client and key to verify with.
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { hasControlCharacter } from '../kernel/index.js';
 import { MAX_CLIENT_ID_CHARS } from './read-token-request.js';
 import { clientAuthFailed } from './token-errors.js';
 
@@ -33,9 +34,14 @@ export function peekAssertion(assertion: string): AssertionPeek {
     throw clientAuthFailed('assertion kid out of bounds');
   }
   if (x5c !== undefined && !isStringArray(x5c)) throw clientAuthFailed('assertion x5c malformed');
-  const { iss, sub } = claims;
+  const { iss, sub, jti } = claims;
   if (typeof iss !== 'string' || iss === '' || iss.length > MAX_CLIENT_ID_CHARS) {
     throw clientAuthFailed('assertion iss missing or out of bounds');
+  }
+  // Why before any lookup: these values become query parameters and keys, and PostgreSQL answers
+  // U+0000 with an error; a forged assertion must get invalid_client, never a 500.
+  if ([iss, kid, jti].some((value) => typeof value === 'string' && hasControlCharacter(value))) {
+    throw clientAuthFailed('assertion claim holds a control character');
   }
   // Why: SMART requires iss = sub = client_id; a mismatch names two parties at once.
   if (sub !== iss) throw clientAuthFailed('assertion sub differs from iss');

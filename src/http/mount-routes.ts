@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { FHIR_JSON } from '../fhir/index.js';
 import { GatewayError, type Authorizer } from '../kernel/index.js';
+import { checkRequestText } from './check-request-text.js';
 import { chooseResponseType, checkRequestType } from './negotiate.js';
 import {
   FORM_TYPE,
@@ -60,11 +61,19 @@ async function handle(
   res.locals.routePattern = route.path;
   if (route.errorFormat !== undefined) res.locals.errorFormat = route.errorFormat;
   const responseType = chooseResponseType(req, route.produces ?? DEFAULT_PRODUCES);
+  const params = req.params as Record<string, string>;
+  const query = new URL(req.originalUrl, 'http://x').searchParams;
+  checkRequestText(params, query);
+  const requestId = requestIdOf(res);
   // Why: authenticate before reading a body, so an anonymous caller cannot make us parse 1 MiB.
   const principal =
     route.access === undefined
       ? undefined
-      : await authorize(req.get('authorization'), route.access);
+      : await authorize(req.get('authorization'), route.access, {
+          requestId,
+          method: route.method,
+          route: route.path,
+        });
   let body: unknown;
   if (route.consumes !== undefined) {
     const type = checkRequestType(req, route.consumes);
@@ -76,10 +85,10 @@ async function handle(
           : await readJsonBody(req, limits);
   }
   const ctx: RequestContext = {
-    requestId: requestIdOf(res),
+    requestId,
     method: route.method,
-    params: req.params as Record<string, string>,
-    query: new URL(req.originalUrl, 'http://x').searchParams,
+    params,
+    query,
     headers: req.headers,
     body,
     principal,

@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import getRawBody from 'raw-body';
 import { GatewayError, decodeUtf8, parseStrictJson } from '../kernel/index.js';
+import { checkFormText } from './check-request-text.js';
 
 export interface BodyLimits {
   readonly maxBytes: number;
@@ -55,6 +56,7 @@ export async function readFormBody(req: Request, maxBytes: number): Promise<Map<
     }
     params.set(name, value);
   }
+  checkFormText(params);
   return params;
 }
 

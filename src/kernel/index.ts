@@ -19,6 +19,7 @@ export type {
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { decodeUtf8, parseStrictJson } from './strict-json.js';
+export { hasControlCharacter, hasForbiddenTextCharacter } from './control-characters.js';
 export type { StrictJsonLimits } from './strict-json.js';
 export { readPackageInfo } from './package-info.js';
 export type { PackageInfo } from './package-info.js';

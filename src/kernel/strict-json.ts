@@ -1,6 +1,7 @@
 // Strict JSON parsing for hostile input: UTF-8, depth, duplicate and prototype keys checked before any object is built.
 import Tokenizer from '@streamparser/json/tokenizer.js';
 import TokenType from '@streamparser/json/utils/types/tokenType.js';
+import { hasForbiddenTextCharacter } from './control-characters.js';
 import { GatewayError } from './errors.js';
 
 export interface StrictJsonLimits {
@@ -79,6 +80,7 @@ function checkJsonStructure(text: string, limits: StrictJsonLimits): void {
         if (top?.kind === 'object') top.expectKey = true;
         return;
       case TokenType.STRING:
+        checkCharacters(String(value));
         if (top?.kind === 'object' && top.expectKey) {
           top.expectKey = false;
           checkMemberName(top, String(value));
@@ -101,6 +103,15 @@ function checkJsonStructure(text: string, limits: StrictJsonLimits): void {
     throw malformed(err);
   }
   if (values !== 1 || stack.length !== 0) throw malformed();
+}
+
+function checkCharacters(text: string): void {
+  if (hasForbiddenTextCharacter(text)) {
+    throw new GatewayError(
+      'ENLACE_JSON_CONTROL_CHARACTER',
+      'A JSON string holds a control character; FHIR allows only tab, carriage return and line feed.',
+    );
+  }
 }
 
 function checkMemberName(frame: Frame, key: string): void {

@@ -1,6 +1,4 @@
 // A gateway app serving the people routes over a temporary SQLite store, a stopped clock and a test signing key.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { TOTP, URI } from 'otpauth';
 import { createApp } from '../../../src/app.js';
@@ -8,36 +6,10 @@ import type { Route } from '../../../src/http/route.js';
 import { GatewayError, type Authorizer } from '../../../src/kernel/index.js';
 import type { People } from '../../../src/people/index.js';
 import type { Store } from '../../../src/store/index.js';
+import { createTestDatabase } from '../../support/test-database.js';
 import { createTestServices, listenLocal, TEST_STARTED_AT } from '../../support/test-app.js';
 
 export const WHOAMI_PATH = '/test/whoami';
-
-/** Set (postgres://…) to run the people stories on PostgreSQL, as the store contract suite does. */
-const postgresUrl = process.env['ENLACE_TEST_DATABASE_URL'];
-
-interface TestDatabase {
-  readonly env: Readonly<Record<string, string>>;
-  drop(): Promise<void>;
-}
-
-/** A fresh PostgreSQL database when one is configured; otherwise the default SQLite file. */
-async function createTestDatabase(): Promise<TestDatabase> {
-  if (postgresUrl === undefined) return { env: {}, drop: () => Promise.resolve() };
-  // Hex only, so the name is a safe identifier without quoting.
-  const name = `enlace_people_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { ENLACE_DATABASE_URL: url.toString() },
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 export interface PeopleApp {
   readonly url: string;

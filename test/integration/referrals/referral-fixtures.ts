@@ -374,24 +374,31 @@ export async function createReferralNetwork(
   options: {
     readonly env?: Readonly<Record<string, string>>;
     readonly routes?: (test: TestServices) => Route[];
+    /**
+     * `gateway`: the gateway's own authorizer (real access tokens, refusals audited) and every
+     * route of the gateway; by default `Bearer <partner id>` stands in for a token.
+     */
+    readonly authorization?: 'stand-in' | 'gateway';
   } = {},
 ): Promise<ReferralNetwork> {
   let partners: TestPartner[] = [];
   const clock = () => new Date(REFERRAL_T0);
+  const real = options.authorization === 'gateway';
   const test = await createTestServices({
     clock,
-    authorize: partnerAuthorizer(() => partners),
+    ...(real ? {} : { authorize: partnerAuthorizer(() => partners) }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
+  const services = real ? { ...test.services, authorize: test.capabilities.authorize } : test.services;
   try {
     const police = await registerTestPartner(test.store, 'police-central', 'police');
     const shelter = await registerTestPartner(test.store, 'casa-refugio', 'shelter');
     const court = await registerTestPartner(test.store, 'juzgado-familia', 'court');
     partners = [police, shelter, court];
-    const routes = options.routes?.(test) ?? submissionRoutes(test.services);
+    const routes = options.routes?.(test) ?? (real ? [] : submissionRoutes(test.services));
     const gatewayKey = gatewayEncryptionJwk(test.services.keys);
     return {
-      app: createApp(test.services, { routes }),
+      app: createApp(services, { routes }),
       test,
       store: test.store,
       police,

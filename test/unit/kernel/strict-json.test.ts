@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   GatewayError,
   decodeUtf8,
+  hasForbiddenTextCharacter,
   parseStrictJson,
   type ErrorCode,
 } from '../../../src/kernel/index.js';
@@ -27,6 +28,16 @@ function assertRefused(run: () => unknown, code: ErrorCode): GatewayError {
   assert.equal(caught.code, code);
   return caught;
 }
+
+/** Whether any string in the value (member names included) holds a character FHIR forbids. */
+const hasControlText = (value: unknown): boolean => {
+  if (typeof value === 'string') return hasForbiddenTextCharacter(value);
+  if (Array.isArray(value)) return value.some(hasControlText);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(
+    ([key, inner]) => hasForbiddenTextCharacter(key) || hasControlText(inner),
+  );
+};
 
 const nestedArrays = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const nestedObjects = (depth: number): string =>
@@ -99,6 +110,23 @@ describe('parseStrictJson', () => {
         assertRefused(() => parse(`[[{"${key}":null}]]`), 'ENLACE_JSON_FORBIDDEN_KEY');
       });
     }
+
+    it('refuses control characters in values and member names, escaped or raw', () => {
+      for (const text of [
+        '{"id":"a\\u0000b"}',
+        '{"a\\u0001":1}',
+        '["\\u001f"]',
+      ]) {
+        assertRefused(() => parse(text), 'ENLACE_JSON_CONTROL_CHARACTER');
+      }
+      // Unescaped, a control character is not JSON at all (RFC 8259 §7).
+      assertRefused(() => parse('{"id":"a\u0000b"}'), 'ENLACE_MALFORMED_JSON');
+    });
+
+    it('accepts tab, carriage return and line feed, as FHIR strings do', () => {
+      const text = '{"note":"line one\\nline two\\r\\n\\tindented"}';
+      assert.deepEqual(parse(text), JSON.parse(text));
+    });
 
     it('refuses a prototype key spelt with unicode escapes', () => {
       assertRefused(() => parse('{"\\u005f_proto__":1}'), 'ENLACE_JSON_FORBIDDEN_KEY');
@@ -223,7 +251,7 @@ describe('parseStrictJson', () => {
     it('parses any JSON.stringify output exactly as JSON.parse does', () => {
       const values = fc
         .jsonValue({ maxDepth: 6, stringUnit: 'binary' })
-        .filter((value) => !hasForbiddenKey(value));
+        .filter((value) => !hasForbiddenKey(value) && !hasControlText(value));
       fc.assert(
         fc.property(values, (value) => {
           const text = JSON.stringify(value);
