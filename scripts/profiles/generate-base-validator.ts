@@ -72,10 +72,13 @@ const definitionName = (path: string): string =>
 
 /**
  * The official schema without descriptions, without Medplum's resources and properties, rooted at
- * a discriminated union (by resourceType) of ACCEPTED_RESOURCE_TYPES, and only the definitions
- * reachable from it.
+ * a discriminated union (by resourceType) of the given types (ACCEPTED_RESOURCE_TYPES unless a
+ * test asks for others), and only the definitions reachable from it.
  */
-export function narrowSchema(base: BaseDefinitions): JsonSchemaDocument {
+export function narrowSchema(
+  base: BaseDefinitions,
+  resourceTypes: readonly string[] = ACCEPTED_RESOURCE_TYPES,
+): JsonSchemaDocument {
   const source = JSON.parse(JSON.stringify(base.schema), (key, value: unknown) =>
     key === 'description' && typeof value === 'string' ? undefined : value,
   ) as JsonSchemaDocument;
@@ -94,7 +97,7 @@ export function narrowSchema(base: BaseDefinitions): JsonSchemaDocument {
     type: 'object',
     required: ['resourceType'],
     discriminator: { propertyName: 'resourceType' },
-    oneOf: ACCEPTED_RESOURCE_TYPES.map((type) => ({ $ref: `#/definitions/${type}` })),
+    oneOf: resourceTypes.map((type) => ({ $ref: `#/definitions/${type}` })),
   };
   const reachable = new Set<string>();
   const visit = (node: unknown): void => {

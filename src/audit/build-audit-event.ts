@@ -81,24 +81,27 @@ export function buildAuditEvent(input: AuditEventInput): AuditEvent {
   };
 }
 
+// Why: FHIR forbids empty elements (ele-1), so an agent or entity with nothing to name omits it.
 function toAgent(actor: AuditActor): AuditEventAgent {
+  const who = {
+    ...(actor.reference === undefined ? {} : { reference: actor.reference }),
+    ...(actor.identifier === undefined ? {} : { identifier: { ...actor.identifier } }),
+    ...(actor.display === undefined ? {} : { display: actor.display }),
+  };
   return {
-    who: {
-      ...(actor.reference === undefined ? {} : { reference: actor.reference }),
-      ...(actor.identifier === undefined ? {} : { identifier: { ...actor.identifier } }),
-      ...(actor.display === undefined ? {} : { display: actor.display }),
-    },
+    ...(Object.keys(who).length === 0 ? {} : { who }),
     requestor: actor.requestor ?? true,
     ...(actor.role === undefined ? {} : { type: { coding: [actor.role] } }),
   };
 }
 
 function toEntity(subject: AuditSubject): AuditEventEntity {
+  const what = {
+    ...(subject.reference === undefined ? {} : { reference: subject.reference }),
+    ...(subject.identifier === undefined ? {} : { identifier: { ...subject.identifier } }),
+  };
   return {
-    what: {
-      ...(subject.reference === undefined ? {} : { reference: subject.reference }),
-      ...(subject.identifier === undefined ? {} : { identifier: { ...subject.identifier } }),
-    },
+    ...(Object.keys(what).length === 0 ? {} : { what }),
     ...(subject.type === undefined ? {} : { type: subject.type }),
     ...(subject.role === undefined ? {} : { role: subject.role }),
     ...(subject.description === undefined ? {} : { description: subject.description }),

@@ -27,7 +27,7 @@ export function auditRefusals(
             agents: [{ display: 'unauthenticated or insufficient caller', requestor: true }],
             entities: [
               {
-                description: `${request?.method ?? '?'} ${request?.route ?? '?'} requires ${
+                description: `${request === undefined ? 'a protected route' : `${request.method} ${request.route}`} requires ${
                   requirement.kind === 'partner' ? requirement.scope : requirement.roles.join('|')
                 }`,
               },

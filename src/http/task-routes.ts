@@ -1,5 +1,10 @@
 // Routes of the closed loop: search and read Tasks, move them on by PATCH, and retrieve a referral as a JWE.
-import { actorFromPrincipal, type AuditActor } from '../audit/index.js';
+import {
+  actorFromPrincipal,
+  auditingRefusals,
+  describeRefusal,
+  type AuditActor,
+} from '../audit/index.js';
 import { buildSearchSet } from '../fhir/index.js';
 import { GatewayError, type PartnerPrincipal } from '../kernel/index.js';
 import {
@@ -15,6 +20,7 @@ import {
   readTaskPatch,
   taskEtag,
   toTaskResource,
+  type TaskInteraction,
 } from '../referrals/index.js';
 import type { Task } from '@medplum/fhirtypes';
 import type { RequestContext, Route, RouteResponse } from './route.js';
@@ -35,6 +41,37 @@ interface Caller {
   readonly actor: AuditActor;
   readonly requestId: string;
 }
+
+/**
+ * Runs a Task interaction so that a refusal, including the 404 that hides another institution's
+ * referral, leaves an AuditEvent after its transaction rolled back: probing is what auditors look for.
+ */
+function auditedTask<T>(
+  deps: TaskRouteDeps,
+  caller: Caller,
+  interaction: TaskInteraction,
+  entity: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  return auditingRefusals(
+    deps.store,
+    (error) =>
+      // Why skip consent refusals: the consent gate appends its decision record itself.
+      error.code === 'ENLACE_CONSENT_DENIED'
+        ? undefined
+        : buildTaskAuditEvent({
+            interaction,
+            actor: caller.actor,
+            recorded: deps.clock(),
+            ...(entity === undefined ? {} : { entity }),
+            refusal: describeRefusal(error),
+            requestId: caller.requestId,
+          }),
+    work,
+  );
+}
+
+const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
 
 function callerOf(ctx: RequestContext): Caller {
   if (ctx.principal?.kind !== 'partner') {
@@ -134,19 +171,26 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       },
       handler: async (ctx) => {
         const caller = callerOf(ctx);
-        const search = readTaskSearch(ctx.query);
-        const page = await deps.store.transaction(async (unit) => {
-          const found = await searchTasks(unit.db, deps.vault, caller.principal.partnerId, search);
-          await unit.audit.append(
-            buildTaskAuditEvent({
-              interaction: 'search',
-              actor: caller.actor,
-              recorded: deps.clock(),
-              description: `Task search: ${found.tasks.length} matched`,
-              requestId: caller.requestId,
-            }),
-          );
-          return found;
+        const page = await auditedTask(deps, caller, 'search', undefined, () => {
+          const search = readTaskSearch(ctx.query);
+          return deps.store.transaction(async (unit) => {
+            const found = await searchTasks(
+              unit.db,
+              deps.vault,
+              caller.principal.partnerId,
+              search,
+            );
+            await unit.audit.append(
+              buildTaskAuditEvent({
+                interaction: 'search',
+                actor: caller.actor,
+                recorded: deps.clock(),
+                description: `Task search: ${found.tasks.length} matched`,
+                requestId: caller.requestId,
+              }),
+            );
+            return found;
+          });
         });
         const base = new URLSearchParams([...ctx.query].filter(([name]) => name !== '_cursor'));
         const selfUrl = `${fhirBase}/Task${ctx.query.size === 0 ? '' : `?${ctx.query.toString()}`}`;
@@ -169,23 +213,22 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       fhir: { kind: 'interaction', resource: 'Task', interaction: 'read', profile: TASK_PROFILE },
       handler: async (ctx) => {
         const caller = callerOf(ctx);
-        const record = await deps.store.transaction(async (unit) => {
-          const found = await loadVisibleReferral(
-            unit.db,
-            ctx.params.id ?? '',
-            caller.principal.partnerId,
-          );
-          await unit.audit.append(
-            buildTaskAuditEvent({
-              interaction: 'read',
-              actor: caller.actor,
-              recorded: deps.clock(),
-              entity: `Task/${found.id}`,
-              requestId: caller.requestId,
-            }),
-          );
-          return found;
-        });
+        const entity = `Task/${idOf(ctx).slice(0, 64)}`;
+        const record = await auditedTask(deps, caller, 'read', entity, () =>
+          deps.store.transaction(async (unit) => {
+            const found = await loadVisibleReferral(unit.db, idOf(ctx), caller.principal.partnerId);
+            await unit.audit.append(
+              buildTaskAuditEvent({
+                interaction: 'read',
+                actor: caller.actor,
+                recorded: deps.clock(),
+                entity: `Task/${found.id}`,
+                requestId: caller.requestId,
+              }),
+            );
+            return found;
+          }),
+        );
         return taskResponse(toTaskResource(record), record.taskVersion);
       },
     },
@@ -198,19 +241,22 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       fhir: { kind: 'interaction', resource: 'Task', interaction: 'patch' },
       handler: async (ctx) => {
         const caller = callerOf(ctx);
-        const expectedVersion = readRequiredIfMatch(ctx.headers['if-match']);
-        const change = readTaskPatch(ctx.body);
-        const result = await deps.store.transaction((unit) =>
-          applyTaskChange(unit, {
-            referralId: ctx.params.id ?? '',
-            partnerId: caller.principal.partnerId,
-            actor: caller.actor,
-            change,
-            expectedVersion,
-            at: deps.clock(),
-            requestId: caller.requestId,
-          }),
-        );
+        const entity = `Task/${idOf(ctx).slice(0, 64)}`;
+        const result = await auditedTask(deps, caller, 'patch', entity, () => {
+          const expectedVersion = readRequiredIfMatch(ctx.headers['if-match']);
+          const change = readTaskPatch(ctx.body);
+          return deps.store.transaction((unit) =>
+            applyTaskChange(unit, {
+              referralId: idOf(ctx),
+              partnerId: caller.principal.partnerId,
+              actor: caller.actor,
+              change,
+              expectedVersion,
+              at: deps.clock(),
+              requestId: caller.requestId,
+            }),
+          );
+        });
         return taskResponse(result.task, result.version);
       },
     },
@@ -223,23 +269,26 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       fhir: { kind: 'interaction', resource: 'Bundle', interaction: 'read' },
       handler: async (ctx) => {
         const caller = callerOf(ctx);
-        // Why: the gateway never hands out plaintext case data, and a client that did not ask for
-        // a JWE by name might store or log what it did not expect.
-        if (!acceptsJoseExplicitly(ctx.headers.accept)) {
-          throw new GatewayError(
-            'ENLACE_NOT_ACCEPTABLE',
-            'A referral is only released as a JWE: send Accept: application/jose.',
+        const entity = `Bundle/${idOf(ctx).slice(0, 64)}`;
+        const jwe = await auditedTask(deps, caller, 'retrieve', entity, () => {
+          // Why: the gateway never hands out plaintext case data, and a client that did not ask
+          // for a JWE by name might store or log what it did not expect.
+          if (!acceptsJoseExplicitly(ctx.headers.accept)) {
+            throw new GatewayError(
+              'ENLACE_NOT_ACCEPTABLE',
+              'A referral is only released as a JWE: send Accept: application/jose.',
+            );
+          }
+          return retrieveReferral(
+            { store: deps.store, clock: deps.clock, packageForRecipient },
+            {
+              referralId: idOf(ctx),
+              partnerId: caller.principal.partnerId,
+              actor: caller.actor,
+              requestId: caller.requestId,
+            },
           );
-        }
-        const jwe = await retrieveReferral(
-          { store: deps.store, clock: deps.clock, packageForRecipient },
-          {
-            referralId: ctx.params.id ?? '',
-            partnerId: caller.principal.partnerId,
-            actor: caller.actor,
-            requestId: caller.requestId,
-          },
-        );
+        });
         return { body: jwe, contentType: JOSE, headers: { 'Cache-Control': 'no-store' } };
       },
     },

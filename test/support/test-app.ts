@@ -13,6 +13,7 @@ import { readPackageInfo, type Authorizer, type Clock } from '../../src/kernel/i
 import type { Pki } from '../../src/pki/index.js';
 import { loadCapabilities, type Capabilities } from '../../src/capabilities.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { assertStoredAuditEventsConform } from './audit-conformance.js';
 import { silentLogger } from './memory-log.js';
 
 export const TEST_PUBLIC_URL = 'https://gateway.test.example/base';
@@ -43,7 +44,9 @@ export interface TestServices {
   readonly capabilities: Capabilities;
   readonly store: Store;
   readonly dataDir: string;
-  /** Closes the store and removes its directory. */
+  /** Checks every stored AuditEvent against FHIR R4, then closes the store (once). */
+  closeStore(): Promise<void>;
+  /** Closes the store (checking its AuditEvents) and removes its directory. */
   dispose(): Promise<void>;
 }
 
@@ -80,14 +83,28 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
       isDraining: options.isDraining ?? (() => false),
       readiness: () => store.checkReady(),
     };
+    let closed: Promise<void> | undefined;
+    const closeStore = (): Promise<void> =>
+      (closed ??= (async () => {
+        try {
+          // Every suite built on these services checks every AuditEvent it made the gateway write.
+          await assertStoredAuditEventsConform(store);
+        } finally {
+          await store.close();
+        }
+      })());
     return {
       services,
       capabilities,
       store,
       dataDir,
+      closeStore,
       dispose: async () => {
-        await store.close();
-        await rm(dataDir, { recursive: true, force: true });
+        try {
+          await closeStore();
+        } finally {
+          await rm(dataDir, { recursive: true, force: true });
+        }
       },
     };
   } catch (err) {

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { actorFromPrincipal, type AuditActor } from '../../audit/index.js';
 import { GatewayError, type PersonPrincipal } from '../../kernel/index.js';
 import type { Database, Store } from '../../store/index.js';
-import { auditingRefusals } from './audit-refusal.js';
+import { auditingRefusals } from '../../audit/index.js';
 import { reviewOutcomes, REVIEW_NOTE_MAX_CHARS, type ReviewOutcome } from './emergency-codes.js';
 import { buildRefusalEvent, buildReviewEvent, reviewSubtype } from './emergency-audit.js';
 import type { GrantRecord } from './grant-record.js';
@@ -64,6 +64,14 @@ export async function reviewGrant(
   const actor: AuditActor = actorFromPrincipal(input.auditor);
   return auditingRefusals(
     deps.store,
+    (error) =>
+      buildRefusalEvent(error, {
+        subtype: reviewSubtype,
+        actor,
+        at: now,
+        requestId: input.requestId,
+        grantId: input.id.slice(0, 64),
+      }),
     async () => {
       const decision = readReviewDecision(input.body);
       return deps.store.transaction(async (unit) => {
@@ -96,13 +104,5 @@ export async function reviewGrant(
         return reviewed;
       });
     },
-    (error) =>
-      buildRefusalEvent(error, {
-        subtype: reviewSubtype,
-        actor,
-        at: now,
-        requestId: input.requestId,
-        grantId: input.id.slice(0, 64),
-      }),
   );
 }

@@ -4,7 +4,7 @@ import { actorFromPrincipal, auditSubtype, type AuditActor } from '../../audit/i
 import { GatewayError, type PartnerPrincipal } from '../../kernel/index.js';
 import { ORGANIZATION_ROLE_SYSTEM } from '../../partners/index.js';
 import type { UnitOfWork } from '../../store/index.js';
-import { auditingRefusals } from './audit-refusal.js';
+import { auditingRefusals } from '../../audit/index.js';
 import type { EmergencyDeps } from './emergency-deps.js';
 import { buildRefusalEvent, buildStartEvent } from './emergency-audit.js';
 import { isGrantInForce, type GrantRecord } from './grant-record.js';
@@ -56,7 +56,6 @@ export async function startEmergencyAccess(
   const pseudonym = patient === undefined ? undefined : deps.pseudonymizer.current(patient).value;
   return auditingRefusals(
     deps.store,
-    () => openGrant(input, actor, now, deps),
     (error) =>
       buildRefusalEvent(error, {
         subtype: auditSubtype.emergencyOverrideStarted,
@@ -65,6 +64,7 @@ export async function startEmergencyAccess(
         requestId: input.requestId,
         ...(pseudonym === undefined ? {} : { pseudonym }),
       }),
+    () => openGrant(input, actor, now, deps),
   );
 }
 

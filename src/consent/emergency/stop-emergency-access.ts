@@ -1,7 +1,7 @@
 // $emergency-access-stop: the granted institution ends its own grant before it expires.
 import { auditSubtype } from '../../audit/index.js';
 import { GatewayError, type PartnerPrincipal } from '../../kernel/index.js';
-import { auditingRefusals } from './audit-refusal.js';
+import { auditingRefusals } from '../../audit/index.js';
 import type { EmergencyDeps } from './emergency-deps.js';
 import { buildRefusalEvent, buildStopEvent } from './emergency-audit.js';
 import type { GrantRecord } from './grant-record.js';
@@ -24,6 +24,14 @@ export async function stopEmergencyAccess(
   let grantId: string | undefined;
   return auditingRefusals(
     deps.store,
+    (error) =>
+      buildRefusalEvent(error, {
+        subtype: auditSubtype.emergencyOverrideStopped,
+        actor,
+        at: now,
+        requestId: input.requestId,
+        ...(grantId === undefined ? {} : { grantId }),
+      }),
     async () => {
       grantId = readStopRequest(input.body);
       const id = grantId;
@@ -57,13 +65,5 @@ export async function stopEmergencyAccess(
         return stopped;
       });
     },
-    (error) =>
-      buildRefusalEvent(error, {
-        subtype: auditSubtype.emergencyOverrideStopped,
-        actor,
-        at: now,
-        requestId: input.requestId,
-        ...(grantId === undefined ? {} : { grantId }),
-      }),
   );
 }

@@ -1,15 +1,13 @@
 // The $evaluate operation: what her consents decide for an actor, purpose and data classes, at an instant.
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import { actorFromPrincipal } from '../../audit/index.js';
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../../audit/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import { findPartner } from '../../partners/index.js';
 import type { Database } from '../../store/index.js';
 import {
-  auditingRefusals,
   buildConsentAuditEvent,
   canSeeConsentResource,
-  describeRefusal,
   loadConsentsAsOf,
   loadCurrentConsents,
   type ConsentCaller,

@@ -1,7 +1,8 @@
 // Loads the pseudonym key set from the configured file, or from one generated in the data directory.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readPrivateFile } from '../../crypto/index.js';
 import {
   formatPseudonymKeySet,
   MIN_PSEUDONYM_KEY_BYTES,
@@ -46,15 +47,10 @@ export async function loadOrCreatePseudonymKeys(
 }
 
 async function readKeyFile(path: string): Promise<PseudonymKeySet> {
-  const info = await stat(path);
   // Why: whoever reads these keys can test guessed id numbers against every stored pseudonym.
-  if ((info.mode & 0o077) !== 0) {
-    throw new Error(
-      `pseudonym key file ${path} is readable by group or others; run chmod 600 on it`,
-    );
-  }
+  const text = await readPrivateFile(path, 'pseudonym key file');
   try {
-    return parsePseudonymKeySet(await readFile(path, 'utf8'));
+    return parsePseudonymKeySet(text);
   } catch (err) {
     throw new Error(`pseudonym key file ${path}: ${(err as Error).message}`, { cause: err });
   }

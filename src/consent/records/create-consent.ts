@@ -1,11 +1,10 @@
 // Records a survivor's consent: checked, pseudonymised, stored as version 1 and audited in one transaction.
 import { randomUUID } from 'node:crypto';
 import type { Consent } from '@medplum/fhirtypes';
-import { actorFromPrincipal } from '../../audit/index.js';
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../../audit/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import { findPartner } from '../../partners/index.js';
 import { PSEUDONYM_SYSTEM } from '../types.js';
-import { auditingRefusals, describeRefusal } from './audit-refusals.js';
 import { checkConsentInput } from './check-consent-input.js';
 import { buildConsentAuditEvent } from './consent-audit.js';
 import { VAW_CONSENT_PROFILE } from './consent-constants.js';

@@ -26,6 +26,5 @@ export { loadConsentsAsOf, loadCurrentConsents } from './stored-consents.js';
 export { canRevokeConsent, canSeeConsent, canSeeConsentResource } from './consent-visibility.js';
 export { lockSurvivorState } from './survivor-state.js';
 export { buildConsentAuditEvent, survivorEntity } from './consent-audit.js';
-export { auditingRefusals, describeRefusal } from './audit-refusals.js';
 export { versionEtag } from './read-if-match.js';
 export { findConsent } from './consent-repository.js';

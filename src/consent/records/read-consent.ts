@@ -1,8 +1,7 @@
 // Reads a consent, one of its versions or its whole history, for institutions allowed to see it; audited.
-import { actorFromPrincipal } from '../../audit/index.js';
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../../audit/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import type { UnitOfWork } from '../../store/index.js';
-import { auditingRefusals, describeRefusal } from './audit-refusals.js';
 import { buildConsentAuditEvent, type ConsentInteraction } from './consent-audit.js';
 import type {
   ConsentCaller,

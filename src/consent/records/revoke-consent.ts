@@ -1,8 +1,7 @@
 // Revokes a consent on her behalf: a new inactive version (never a delete), the epoch bumped, the change audited.
 import type { Consent } from '@medplum/fhirtypes';
-import { actorFromPrincipal } from '../../audit/index.js';
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../../audit/index.js';
 import { GatewayError } from '../../kernel/index.js';
-import { auditingRefusals, describeRefusal } from './audit-refusals.js';
 import { buildConsentAuditEvent } from './consent-audit.js';
 import { REVOCATION_REASON_EXTENSION } from './consent-constants.js';
 import type { ConsentCaller, ConsentContext, ConsentRecord } from './consent-record.js';

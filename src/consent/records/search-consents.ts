@@ -1,8 +1,7 @@
 // Finds a survivor's consents by the identifier a partner holds, under every pseudonym key; audited.
-import { actorFromPrincipal } from '../../audit/index.js';
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../../audit/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import type { SurvivorIdentifier } from '../types.js';
-import { auditingRefusals, describeRefusal } from './audit-refusals.js';
 import { buildConsentAuditEvent } from './consent-audit.js';
 import type {
   ConsentCaller,

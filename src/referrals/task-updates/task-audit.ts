@@ -33,6 +33,8 @@ export interface TaskAuditInput {
   /** What happened, e.g. `requested → received`; never case content. */
   readonly description?: string;
   readonly requestId?: string;
+  /** For refusals: the stable error code and the text the client saw (describeRefusal). */
+  readonly refusal?: string;
 }
 
 export function buildTaskAuditEvent(input: TaskAuditInput): AuditEvent {
@@ -47,7 +49,8 @@ export function buildTaskAuditEvent(input: TaskAuditInput): AuditEvent {
     type: auditType.rest,
     subtype: subtypes[input.interaction],
     action: actions[input.interaction],
-    outcome: '0',
+    outcome: input.refusal === undefined ? '0' : '4',
+    ...(input.refusal === undefined ? {} : { outcomeDesc: input.refusal }),
     recorded: input.recorded,
     agents: [input.actor],
     entities,

@@ -102,7 +102,7 @@ describe('consent records: create, read, search, history and revocation', () => 
       assert.ok(rows.length > 0, `${table} has rows`);
       assert.doesNotMatch(JSON.stringify(rows), /2345/, `${table} holds no identifier`);
     }
-    await gateway.store.close();
+    await gateway.test.closeStore();
     for (const file of ['enlace.db', 'enlace.db-wal']) {
       const bytes = await readFile(join(gateway.test.dataDir, file)).catch(() => Buffer.alloc(0));
       assert.equal(bytes.includes(Buffer.from(NATIONAL_ID)), false, `${file} holds the id`);
