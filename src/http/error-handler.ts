@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { buildOperationOutcome, FHIR_JSON } from '../fhir/index.js';
 import { GatewayError, isGatewayError } from '../kernel/index.js';
+import { isDatabaseUnavailable } from '../store/index.js';
 import { requestIdOf } from './request-id.js';
 import { sendResponse } from './send.js';
 
@@ -43,7 +44,19 @@ export const errorHandler =
     sendResponse(res, { status: error.status, body: outcome, headers: error.headers }, FHIR_JSON);
   };
 
+/** Seconds a client should wait before retrying when the database cannot answer. */
+const UNAVAILABLE_RETRY_SECONDS = '5';
+
 function toGatewayError(err: unknown): GatewayError {
+  // Why first: the store's failure may arrive wrapped in a capability's error; whatever wraps it,
+  // a database that is down is a 503 the client may retry, never a 500.
+  if (isDatabaseUnavailable(err)) {
+    return new GatewayError(
+      'ENLACE_STORE_UNAVAILABLE',
+      'The gateway cannot reach its database right now; retry later.',
+      { cause: err, headers: { 'Retry-After': UNAVAILABLE_RETRY_SECONDS } },
+    );
+  }
   if (isGatewayError(err)) return err;
   // express and its body reader tag client errors with a 4xx status; anything else is ours.
   const status = (err as { status?: unknown } | null)?.status;

@@ -39,15 +39,21 @@ export function systemRoutes(
         const report = { ok: base.ok && checks.lifecycle.ok, checks };
         if (report.ok) return { body: { status: 'ready', checks: report.checks } };
         const failing = Object.entries(report.checks).filter(([, check]) => !check.ok);
+        // Why: details name SQLSTATE codes, settings and files; they go to the operator's log,
+        // and an unauthenticated caller learns only which checks fail.
+        services.logger.warn(
+          { reqId: ctx.requestId, failing: Object.fromEntries(failing) },
+          'not ready',
+        );
         return {
           status: 503,
           contentType: 'application/fhir+json',
           headers: { 'Retry-After': '5' },
           body: buildOperationOutcome(
-            failing.map(([name, check]) => ({
+            failing.map(([name]) => ({
               code: 'transient',
               errorCode: 'ENLACE_NOT_READY',
-              text: `${name}: ${check.detail ?? 'not ready'}`,
+              text: `${name}: not ready; the gateway log has the detail (request id ${ctx.requestId}).`,
             })),
             ctx.requestId,
           ),

@@ -31,7 +31,9 @@ export type OAuthErrorCode =
   | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  /** RFC 6749 §4.1.2.1; used at the token endpoint too when the database cannot answer. */
+  | 'temporarily_unavailable';
 
 export interface ErrorSpec {
   readonly status: number;
@@ -68,7 +70,10 @@ export const errorRegistry = {
   ENLACE_JSON_TOO_DEEP: spec(400, 'too-costly'),
   ENLACE_JSON_FORBIDDEN_KEY: spec(400, 'security'),
   ENLACE_JSON_DUPLICATE_KEY: spec(400, 'structure'),
+  ENLACE_JSON_CONTROL_CHARACTER: spec(400, 'structure'),
   ENLACE_INVALID_PARAMETER: spec(400, 'invalid'),
+  ENLACE_CONTROL_CHARACTER: spec(400, 'invalid'),
+  ENLACE_FORM_CONTROL_CHARACTER: oauth(400, 'invalid', 'invalid_request'),
   ENLACE_FORM_DUPLICATE_PARAMETER: oauth(400, 'invalid', 'invalid_request'),
   ENLACE_NOT_READY: spec(503, 'transient'),
   ENLACE_PARTNER_INVALID: spec(400, 'invalid'),
@@ -147,6 +152,8 @@ export const errorRegistry = {
   ENLACE_REFERRAL_WITHDRAWN: spec(409, 'business-rule'),
   ENLACE_RECIPIENT_KEY_MISSING: spec(409, 'business-rule'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
+  /** The database cannot answer now; the text is fixed and never names the engine, host or SQLSTATE. */
+  ENLACE_STORE_UNAVAILABLE: oauth(503, 'transient', 'temporarily_unavailable'),
   ENLACE_STORE_UNSUPPORTED_URL: spec(500, 'exception', false),
   ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
   ENLACE_STORE_MIGRATION_FAILED: spec(500, 'exception', false),

@@ -18,3 +18,4 @@ export type { StoreErrorCode } from './store-error.js';
 export { StoreError } from './store-error.js';
 export { enlaceMigrations } from './migrations/index.js';
 export { migrateStore, openStore } from './open-store.js';
+export { isDatabaseUnavailable } from './unavailable.js';
