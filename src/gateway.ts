@@ -82,9 +82,14 @@ export async function startGateway(
         requestTimeout: config.requestTimeoutMs,
         keepAliveTimeout: config.keepAliveTimeoutMs,
         maxHeaderSize: config.maxHeaderSize,
+        // Why: Node enforces both timeouts only when it sweeps connections, every 30 s by default;
+        // a slow-headers client would then hold its socket long past the configured limit.
+        connectionsCheckingInterval: checkingIntervalMs(config),
       },
       createApp(services, options.routes === undefined ? {} : { routes: options.routes }),
     );
+    // Past the limit Node destroys the new socket at once: a closed connection, never a hang.
+    server.maxConnections = config.maxConnections;
     await listen(server, config.host, config.port);
     // Ends expired break-the-glass grants (the STOP audit record) on every instance; idempotent.
     const stopSweeper = startEmergencySweeper({
@@ -124,6 +129,12 @@ export async function startGateway(
     await store.close();
     throw err;
   }
+}
+
+/** A sweep at least every second, so a timeout is enforced within one second of its value. */
+function checkingIntervalMs(config: Config): number {
+  const shortest = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  return Math.max(100, Math.min(1000, Math.floor(shortest / 10)));
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -54,6 +54,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly maxHeaderSize: number;
+  /** Open connections the server accepts; one more is closed at once (Node `maxConnections`). */
+  readonly maxConnections: number;
 }
 
 /** A start-up refusal: its message is the one line an operator needs. */
@@ -135,6 +137,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     requestTimeoutMs: values.requestTimeoutMs as number,
     keepAliveTimeoutMs: values.keepAliveTimeoutMs as number,
     maxHeaderSize: values.maxHeaderSize as number,
+    maxConnections: values.maxConnections as number,
   };
   if (config.requestTimeoutMs <= config.headersTimeoutMs) {
     throw new ConfigError(

@@ -174,6 +174,12 @@ export const variables = {
     default: 5_000,
     expects: 'milliseconds from 0 to 120000',
   },
+  ENLACE_MAX_CONNECTIONS: {
+    key: 'maxConnections',
+    schema: { type: 'integer', minimum: 16, maximum: 1_000_000 },
+    default: 10_000,
+    expects: 'connections from 16 to 1000000',
+  },
   ENLACE_MAX_HEADER_SIZE: {
     key: 'maxHeaderSize',
     schema: { type: 'integer', minimum: 4096, maximum: 65536 },
