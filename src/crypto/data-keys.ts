@@ -1,7 +1,8 @@
 // The key-encryption keys for payloads at rest: read from ENLACE_DATA_KEYS_FILE or generated once.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readPrivateFile } from './private-file.js';
 
 /** AES-256 key wrap takes exactly 32-byte keys. */
 export const DATA_KEY_BYTES = 32;
@@ -108,13 +109,10 @@ export async function loadOrCreateDataKeys(dataDir: string, file?: string): Prom
 }
 
 async function readKeyFile(path: string): Promise<DataKeySet> {
-  const info = await stat(path);
   // Why: whoever reads these keys can open every case stored in the database.
-  if ((info.mode & 0o077) !== 0) {
-    throw new Error(`data key file ${path} is readable by group or others; run chmod 600 on it`);
-  }
+  const text = await readPrivateFile(path, 'data key file');
   try {
-    return parseDataKeySet(await readFile(path, 'utf8'));
+    return parseDataKeySet(text);
   } catch (err) {
     throw new Error(`data key file ${path}: ${(err as Error).message}`, { cause: err });
   }

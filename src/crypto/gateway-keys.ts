@@ -1,7 +1,8 @@
 // The gateway's own key pairs: created on first start (mode 0600), imported once, never parsed per request.
-import { mkdir, readFile, writeFile, chmod, stat } from 'node:fs/promises';
+import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import type { webcrypto } from 'node:crypto';
 import { join } from 'node:path';
+import { checkPrivateFile, readPrivateFile } from './private-file.js';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -71,14 +72,8 @@ export async function checkGatewayKeyFiles(
   dataDir: string,
 ): Promise<{ readonly ok: boolean; readonly detail?: string }> {
   for (const spec of Object.values(SPECS)) {
-    try {
-      const info = await stat(join(dataDir, 'keys', spec.file));
-      if ((info.mode & 0o077) !== 0) {
-        return { ok: false, detail: `${spec.file} is readable by group or others` };
-      }
-    } catch {
-      return { ok: false, detail: `${spec.file} is missing` };
-    }
+    const problem = await checkPrivateFile(join(dataDir, 'keys', spec.file));
+    if (problem !== undefined) return { ok: false, detail: `${spec.file} ${problem}` };
   }
   return { ok: true };
 }
@@ -87,12 +82,8 @@ async function loadOrCreate(dir: string, spec: KeySpec): Promise<GatewayKey> {
   const path = join(dir, spec.file);
   let jwk: JWK;
   try {
-    const info = await stat(path);
     // Why: a private key readable by others is a leak waiting to happen; refuse to use it.
-    if ((info.mode & 0o077) !== 0) {
-      throw new Error(`key file ${path} is readable by group or others; run chmod 600 on it`);
-    }
-    jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
+    jwk = JSON.parse(await readPrivateFile(path, 'key file')) as JWK;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     jwk = await generate(spec);

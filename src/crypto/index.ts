@@ -53,3 +53,4 @@ export {
 export type { DataKeySet, KeyEncryptionKey } from './data-keys.js';
 export { createPayloadVault } from './payload-vault.js';
 export type { PayloadVault, SealedRecord } from './payload-vault.js';
+export { checkPrivateFile, PrivateFileError, readPrivateFile } from './private-file.js';

@@ -1,7 +1,8 @@
 // A random secret kept in the data directory (mode 0600) when the operator supplies none.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readPrivateFile } from './private-file.js';
 
 /**
  * Returns the secret in `<dataDir>/keys/<name>`, creating `bytes` random bytes on first use.
@@ -16,12 +17,8 @@ export async function loadOrCreateLocalSecret(
   const path = join(dir, name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
-    const info = await stat(path);
     // Why: a secret others can read protects nothing; refuse it rather than use it.
-    if ((info.mode & 0o077) !== 0) {
-      throw new Error(`secret file ${path} is readable by group or others; run chmod 600 on it`);
-    }
-    return Buffer.from((await readFile(path, 'utf8')).trim(), 'base64');
+    return Buffer.from((await readPrivateFile(path, 'secret file')).trim(), 'base64');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const secret = randomBytes(bytes);

@@ -1,6 +1,7 @@
 // Reads and writes the CA's files under `<dataDir>/pki/`: keys readable by the owner only.
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PrivateFileError, readPrivateFile as readOwnerOnlyFile } from '../crypto/index.js';
 import { GatewayError } from '../kernel/index.js';
 
 export function pkiDir(dataDir: string): string {
@@ -41,17 +42,14 @@ export async function writePrivateFile(
 
 /** Reads a private key file, refusing one that group or others could read. */
 export async function readPrivateFile(path: string): Promise<string> {
-  const info = await stat(path).catch((error: unknown) => {
-    throw new GatewayError('ENLACE_PKI_MATERIAL_INVALID', `cannot read ${path}`, { cause: error });
-  });
   // Why: a CA key readable by other accounts lets them mint partner certificates; refuse to use it.
-  if ((info.mode & 0o077) !== 0) {
+  return readOwnerOnlyFile(path, 'private key file').catch((error: unknown) => {
     throw new GatewayError(
       'ENLACE_PKI_MATERIAL_INVALID',
-      `${path} is readable by group or others; run chmod 600 on it`,
+      error instanceof PrivateFileError ? error.message : `cannot read ${path}`,
+      { cause: error },
     );
-  }
-  return readFile(path, 'utf8');
+  });
 }
 
 /** Reads a public file (certificate, bundle, CRL) given by the operator. */

@@ -45,7 +45,7 @@ describe('the gateway keys', () => {
     await chmod(join(dataDir, 'keys', 'gateway-signing-es256.jwk.json'), 0o640);
     assert.deepEqual(await checkGatewayKeyFiles(dataDir), {
       ok: false,
-      detail: 'gateway-signing-es256.jwk.json is readable by group or others',
+      detail: 'gateway-signing-es256.jwk.json is readable by group or others; run chmod 600 on it',
     });
     await unlink(join(dataDir, 'keys', 'gateway-signing-es256.jwk.json'));
     assert.deepEqual(await checkGatewayKeyFiles(dataDir), {
