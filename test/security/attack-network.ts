@@ -57,7 +57,7 @@ export async function startAttackNetwork(
       exp: now + 240,
       ...claims,
     })
-      .setProtectedHeader({ alg: 'ES256', kid: partner.signer.kid })
+      .setProtectedHeader({ alg: 'ES256', kid: partner.signer.kid ?? '' })
       .sign(partner.signer.privateKey);
   };
   const token = async (partner: TestPartner): Promise<string> => {

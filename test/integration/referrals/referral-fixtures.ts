@@ -389,7 +389,9 @@ export async function createReferralNetwork(
     ...(real ? {} : { authorize: partnerAuthorizer(() => partners) }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
-  const services = real ? { ...test.services, authorize: test.capabilities.authorize } : test.services;
+  const services = real
+    ? { ...test.services, authorize: test.capabilities.authorize }
+    : test.services;
   try {
     const police = await registerTestPartner(test.store, 'police-central', 'police');
     const shelter = await registerTestPartner(test.store, 'casa-refugio', 'shelter');
