@@ -3,7 +3,7 @@ import type { Consent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 
-export const PSEUDONYM_SYSTEM = 'https://enlace.example.org/fhir/NamingSystem/survivor-pseudonym';
+export { PSEUDONYM_SYSTEM } from '../kernel/index.js';
 export const PURPOSE_SYSTEM = 'https://enlace.example.org/fhir/CodeSystem/consent-purpose';
 export const DATA_CLASS_SYSTEM = 'https://enlace.example.org/fhir/CodeSystem/data-class';
 

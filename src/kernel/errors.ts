@@ -158,6 +158,7 @@ export const errorRegistry = {
   ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
   ENLACE_STORE_MIGRATION_FAILED: spec(500, 'exception', false),
   ENLACE_STORE_INVALID_ARGUMENT: spec(500, 'exception', false),
+  ENLACE_STORE_LEDGER_CORRUPT: spec(500, 'exception', false),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

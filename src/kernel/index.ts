@@ -23,3 +23,4 @@ export { hasControlCharacter, hasForbiddenTextCharacter } from './control-charac
 export type { StrictJsonLimits } from './strict-json.js';
 export { readPackageInfo } from './package-info.js';
 export type { PackageInfo } from './package-info.js';
+export { PSEUDONYM_SYSTEM } from './naming-systems.js';

@@ -21,6 +21,52 @@ export interface AuditEventTable {
 export interface AuditSequenceTable {
   id: number;
   last_seq: number;
+  /** The Merkle log's compact range at `last_seq` leaves: a JSON list of base64 hashes. */
+  frontier: string;
+}
+
+/** A complete subtree of the Merkle log: node (level, idx) covers leaves [idx·2^level, (idx+1)·2^level). */
+export interface AuditTreeNodeTable {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+/** One search key of an AuditEvent: an agent or entity reference or identifier, or her pseudonym. */
+export interface AuditEventRefTable {
+  kind: string;
+  value: string;
+  seq: number;
+}
+
+/** A signed checkpoint of the log (C2SP tlog-checkpoint as a signed note); never changed. */
+export interface AuditCheckpointTable {
+  size: number;
+  root: Uint8Array;
+  /** The whole signed note: checkpoint text, blank line, the log key's signature line. */
+  note: string;
+  created_at: string;
+}
+
+/** A witness's C2SP tlog-cosignature of one checkpoint, verified before it is stored. */
+export interface AuditCosignatureTable {
+  size: number;
+  witness: string;
+  /** The signature line, ready to append to the checkpoint note. */
+  line: string;
+  /** The witness's own timestamp (seconds), from the cosignature. */
+  cosigned_at: number;
+  received_at: string;
+}
+
+/** A witness the operator registered: an oversight body's Ed25519 cosigning key. */
+export interface AuditWitnessTable {
+  name: string;
+  /** The C2SP verifier key (`name+hash+base64`, type 0x04). */
+  verifier_key: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface KvEntryTable {
@@ -271,6 +317,11 @@ export interface Database {
   partner_endpoint: PartnerEndpointTable;
   audit_event: AuditEventTable;
   audit_sequence: AuditSequenceTable;
+  audit_tree_node: AuditTreeNodeTable;
+  audit_event_ref: AuditEventRefTable;
+  audit_checkpoint: AuditCheckpointTable;
+  audit_cosignature: AuditCosignatureTable;
+  audit_witness: AuditWitnessTable;
   kv_entry: KvEntryTable;
   pki_certificate: PkiCertificateTable;
   readiness_probe: ReadinessProbeTable;

@@ -6,6 +6,7 @@ import { people } from './0005-people.js';
 import { consent } from './0006-consent.js';
 import { emergency } from './0007-emergency.js';
 import { referrals } from './0008-referrals.js';
+import { auditLedger } from './0009-audit-ledger.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -18,4 +19,5 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   consent,
   emergency,
   referrals,
+  auditLedger,
 ];

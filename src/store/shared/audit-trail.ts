@@ -3,7 +3,10 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { AuditQuery, AuditRecord, AuditTrail } from '../ports.js';
 import type { AuditEventTable, Database } from '../schema.js';
+import { appendLeaf } from '../../audit/merkle/index.js';
+import { toLedgerEntry } from '../../audit/ledger-entry.js';
 import { StoreError } from '../store-error.js';
+import { decodeFrontier, encodeFrontier } from './frontier.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -48,21 +51,38 @@ function checkLimit(limit: number): number {
 }
 
 async function appendWithin(trx: Kysely<Database>, event: AuditEvent): Promise<AuditRecord> {
-  const resource = JSON.stringify(event);
+  const entry = toLedgerEntry(event);
   // Why: taking the next seq from a counter row (not a PostgreSQL sequence) keeps the trail gapless
   // and commit-ordered: the row lock makes a second appender wait until the first commits or rolls
-  // back, so a reader tailing by seq can never skip a record that becomes visible later.
-  const { last_seq: seq } = await trx
+  // back, so a reader tailing by seq can never skip a record that becomes visible later. The same
+  // row holds the Merkle log's frontier, so leaf index seq − 1 and the tree advance together.
+  const { last_seq: seq, frontier } = await trx
     .updateTable('audit_sequence')
     .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
     .where('id', '=', 1)
-    .returning('last_seq')
+    .returning(['last_seq', 'frontier'])
     .executeTakeFirstOrThrow();
+  const appended = appendLeaf(decodeFrontier(seq - 1, frontier), entry.leafHash);
   await trx
     .insertInto('audit_event')
-    .values(toRow(seq, event, resource))
+    .values(toRow(seq, event, entry.canonical))
     .execute();
-  return toRecord({ seq, resource });
+  await trx
+    .insertInto('audit_tree_node')
+    .values(appended.completed.map(({ level, index, hash }) => ({ level, idx: index, hash })))
+    .execute();
+  if (entry.refs.length > 0) {
+    await trx
+      .insertInto('audit_event_ref')
+      .values(entry.refs.map((ref) => ({ ...ref, seq })))
+      .execute();
+  }
+  await trx
+    .updateTable('audit_sequence')
+    .set({ frontier: encodeFrontier(appended.range) })
+    .where('id', '=', 1)
+    .execute();
+  return toRecord({ seq, resource: entry.canonical });
 }
 
 export function createAuditTrail(db: Kysely<Database>): AuditTrail {

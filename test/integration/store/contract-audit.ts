@@ -1,6 +1,7 @@
 // Contract: the audit trail appends in gapless seq order and the database refuses any change.
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { canonicalJson, type JsonValue } from '../../../src/crypto/canonical-json.js';
 import { StoreError } from '../../../src/store/index.js';
 import type { Store } from '../../../src/store/index.js';
 import { buildAuditEvent } from './fixtures.js';
@@ -35,7 +36,7 @@ export function defineAuditContract(slot: HarnessSlot): void {
         outcome: '0',
         agent_who: 'Organization/police-1',
         entity_what: 'Task/referral-1',
-        resource: JSON.stringify(event),
+        resource: canonicalJson(event as unknown as JsonValue),
       });
     });
 

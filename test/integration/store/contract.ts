@@ -1,5 +1,6 @@
 // The storage contract: one suite every adapter must pass, run per engine by store.test.ts.
 import { defineAuditContract } from './contract-audit.js';
+import { defineLedgerContract } from './contract-ledger.js';
 import { defineKvContract } from './contract-kv.js';
 import { defineMigrationContract } from './contract-migrations.js';
 import { defineReadinessContract } from './contract-readiness.js';
@@ -31,6 +32,7 @@ export function defineStoreContract(name: string, factory: HarnessFactory): void
 
     defineMigrationContract(slot);
     defineAuditContract(slot);
+    defineLedgerContract(slot);
     defineKvContract(slot);
     defineTransactionContract(slot);
     defineReadinessContract(slot);
