@@ -140,10 +140,10 @@ for (const engine of testEngines()) {
           hostile,
           async (route, value, query) => {
             const path = route.path.replace(/:[A-Za-z]+/g, encodeURIComponent(value));
-            const res = await request(net.app)
-              [route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete'](
-                `${path}?q=${encodeURIComponent(query)}`,
-              )
+            const method = route.method.toLowerCase() as
+              'get' | 'post' | 'patch' | 'put' | 'delete';
+            const agent = request(net.app);
+            const res = await agent[method](`${path}?q=${encodeURIComponent(query)}`)
               .set('Content-Type', route.consumes?.[0] ?? 'application/fhir+json')
               .send(route.method === 'GET' ? undefined : `{"a":"${encodeURIComponent(value)}"}`);
             assert.ok(res.status < 500, `${route.method} ${path}: ${res.status} ${res.text}`);

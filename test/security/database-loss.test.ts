@@ -65,18 +65,21 @@ function sqliteOutage(): Outage {
   let holder: Database.Database | undefined;
   return {
     engine: testEngines()[0] as TestEngine,
-    async start(net) {
+    start(net) {
       // Another process holding the write lock past busy_timeout: the embedded engine's outage.
       holder = new Database(join(net.test.dataDir, 'enlace.db'));
       holder.exec('BEGIN EXCLUSIVE');
+      return Promise.resolve();
     },
-    async end() {
+    end() {
       holder?.exec('ROLLBACK');
       holder?.close();
       holder = undefined;
+      return Promise.resolve();
     },
-    close: async () => {
+    close() {
       holder?.close();
+      return Promise.resolve();
     },
     secrets: () => ['SQLITE_BUSY', 'database is locked', 'enlace.db'],
   };

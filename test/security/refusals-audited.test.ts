@@ -76,8 +76,12 @@ for (const engine of testEngines()) {
         400,
       );
       assert.equal(events.length, 1);
-      assert.equal(events[0]?.outcome, '4');
-      assert.equal(events[0]?.subtype?.[0]?.code, 'search-type');
+      const [event] = events as [AuditEvent];
+      assert.equal(event.outcome, '4');
+      assert.deepEqual(
+        event.subtype?.map((coding) => coding.code),
+        ['search-type'],
+      );
     });
 
     const protectedRefusals: readonly [string, () => request.Test, number, string][] = [

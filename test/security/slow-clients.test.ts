@@ -14,13 +14,17 @@ const MAX_CONNECTIONS = 16;
 /** Resolves with the milliseconds until the server closed the socket. */
 const closedAfter = (socket: Socket, started: number): Promise<number> =>
   new Promise((resolve) => {
-    socket.on('close', () => resolve(Date.now() - started));
+    socket.on('close', () => {
+      resolve(Date.now() - started);
+    });
     socket.on('error', () => undefined);
   });
 
 const open = (port: number): Promise<Socket> =>
   new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    const socket = connect(port, '127.0.0.1', () => {
+      resolve(socket);
+    });
     socket.once('error', reject);
   });
 

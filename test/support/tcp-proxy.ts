@@ -47,7 +47,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         resolve();
         return;
       }
-      server.close(() => resolve());
+      server.close(() => {
+        resolve();
+      });
     });
   return { port, cut: stop, restore: () => listen(port), close: stop };
 }
