@@ -1,6 +1,7 @@
 // Builds the express app from injected services; no I/O happens at import time or here.
 import express, { type Express } from 'express';
 import { activeConsentRecorders } from './consent/index.js';
+import { auditLogRoutes } from './http/audit-log-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
 import { deliveryRoutes } from './http/delivery-routes.js';
@@ -42,6 +43,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...consentRoutes(services),
     ...submissionRoutes(services, messageHandlers),
     ...deliveryRoutes(services),
+    ...auditLogRoutes(services),
     ...taskRoutes(services),
     ...emergencyRoutes({
       store: services.store,

@@ -7,6 +7,7 @@ import {
   type TokenService,
 } from './auth/index.js';
 import { fileURLToPath } from 'node:url';
+import { openLedger, type Ledger } from './audit/ledger/index.js';
 import type { Config } from './config/index.js';
 import {
   createPseudonymizer,
@@ -46,6 +47,8 @@ export interface Capabilities {
   readonly vault: PayloadVault;
   /** The FHIR profiles in profiles/, compiled once. */
   readonly profiles: ProfileValidator;
+  /** The audit log's key, integrity verdict and checkpoints. */
+  readonly ledger: Ledger;
 }
 
 /** The FHIR package shipped with the gateway (two levels up from src/ and dist/ alike). */
@@ -109,5 +112,11 @@ export async function loadCapabilities(
     { store, clock },
   );
   const profiles = loadProfiles(PROFILES_DIR);
-  return { keys, policy, pki, people, tokens, authorize, consent, vault, profiles };
+  const ledger = await openLedger({
+    store,
+    dataDir: config.dataDir,
+    origin: config.auditLogOrigin,
+    clock,
+  });
+  return { keys, policy, pki, people, tokens, authorize, consent, vault, profiles, ledger };
 }

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { startCheckpointer, type IntegrityVerdict } from './audit/ledger/index.js';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
 import { loadCapabilities } from './capabilities.js';
@@ -48,7 +49,9 @@ export async function startGateway(
       loadCapabilities(config, store, systemClock),
       loadOpenApiDocument(),
     ]);
-    const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles } = capabilities;
+    const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles, ledger } =
+      capabilities;
+    reportIntegrity(ledger.integrity(), logger);
     const services: AppServices = {
       config,
       logger,
@@ -63,15 +66,18 @@ export async function startGateway(
       keys,
       vault,
       profiles,
+      ledger,
       startedAt: new Date(),
       openapi,
       isDraining: () => draining,
       authorize,
       readiness: async () => {
         const database = await store.checkReady();
+        const integrity = ledger.integrity();
         const checks = {
           ...database.checks,
           keys: await checkGatewayKeyFiles(config.dataDir),
+          'audit-log': integrity.ok ? { ok: true } : { ok: false, detail: integrity.reason },
         };
         return { ok: Object.values(checks).every((check) => check.ok), checks };
       },
@@ -112,6 +118,22 @@ export async function startGateway(
       encryptionKeys: findEncryptionKey,
       settings: deliverySettingsFrom(config),
     });
+    // Hashes every stored entry again while the gateway serves; a fault turns readiness to 503.
+    void ledger.scan().then(
+      (verdict) => {
+        reportIntegrity(verdict, logger);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'audit log scan could not run');
+      },
+    );
+    const stopCheckpointer = startCheckpointer({
+      ledger,
+      store,
+      entries: config.checkpointEntries,
+      seconds: config.checkpointSeconds,
+      logger,
+    });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
@@ -122,6 +144,7 @@ export async function startGateway(
         await closeServer(server, graceMs, logger);
         await stopSweeper();
         await stopDelivery();
+        await stopCheckpointer();
         await store.close();
       },
     };
@@ -135,6 +158,15 @@ export async function startGateway(
 function checkingIntervalMs(config: Config): number {
   const shortest = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
   return Math.max(100, Math.min(1000, Math.floor(shortest / 10)));
+}
+
+function reportIntegrity(verdict: IntegrityVerdict, logger: Logger): void {
+  if (!verdict.ok) {
+    logger.error(
+      { reason: verdict.reason },
+      `audit log integrity check failed: ${verdict.reason}; readiness stays 503 until an operator restores the log`,
+    );
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

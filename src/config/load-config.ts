@@ -31,6 +31,10 @@ export interface Config {
   readonly consentDefaultDecision: 'no-consent' | 'permit';
   /** How often each instance stops expired break-the-glass grants and writes their STOP events. */
   readonly emergencySweepSeconds: number;
+  /** The audit log's C2SP origin line and its key's name; derived from the public URL by default. */
+  readonly auditLogOrigin: string;
+  readonly checkpointEntries: number;
+  readonly checkpointSeconds: number;
   /** Lowercase host[:port] patterns the delivery worker may push to; empty pushes nowhere. */
   readonly deliveryAllowedHosts: readonly string[];
   /** How long after it was queued a push is retried before it is dead-lettered. */
@@ -99,10 +103,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   }
   const host = values.host as string;
   const port = values.port as number;
+  const publicUrl = trimSlash((values.publicUrl as string | undefined) ?? defaultUrl(host, port));
   const config: Config = {
     host,
     port,
-    publicUrl: trimSlash((values.publicUrl as string | undefined) ?? defaultUrl(host, port)),
+    publicUrl,
     profile: values.profile as Profile,
     dataDir: resolve(values.dataDir as string),
     databaseUrl: values.databaseUrl as string | undefined,
@@ -123,6 +128,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     pseudonymKeysFile: optionalPath(values.pseudonymKeysFile),
     consentDefaultDecision: values.consentDefaultDecision as 'no-consent' | 'permit',
     emergencySweepSeconds: values.emergencySweepSeconds as number,
+    auditLogOrigin: (values.auditLogOrigin as string | undefined) ?? defaultLogOrigin(publicUrl),
+    checkpointEntries: values.checkpointEntries as number,
+    checkpointSeconds: values.checkpointSeconds as number,
     deliveryAllowedHosts: hostPatterns(values.deliveryAllowedHosts),
     deliveryHorizonHours: values.deliveryHorizonHours as number,
     deliveryTimeoutMs: values.deliveryTimeoutMs as number,
@@ -229,3 +237,9 @@ const trimSlash = (url: string): string => url.replace(/\/+$/, '');
 // Show at most 64 characters of a value, so a pasted blob does not flood the log.
 const quote = (raw: string): string =>
   JSON.stringify(raw.length > 64 ? `${raw.slice(0, 64)}…` : raw);
+
+/** `https://gw.example.org/base` → `gw.example.org/base/audit-log`: where the log lives, without a scheme. */
+function defaultLogOrigin(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  return `${url.host}${url.pathname === '/' ? '' : url.pathname}/audit-log`;
+}

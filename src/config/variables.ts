@@ -97,6 +97,28 @@ export const variables = {
     default: 60,
     expects: 'seconds between sweeps that stop expired emergency grants, from 1 to 3600',
   },
+  ENLACE_AUDIT_LOG_ORIGIN: {
+    key: 'auditLogOrigin',
+    // C2SP tlog-checkpoint: a schema-less URL naming the log; it is also the log key's name.
+    schema: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9.\\-]+(:[0-9]+)?(/[A-Za-z0-9._~\\-]+)*$',
+      maxLength: 200,
+    },
+    expects: 'the log origin, a schema-less URL such as gateway.example.org/audit-log',
+  },
+  ENLACE_CHECKPOINT_ENTRIES: {
+    key: 'checkpointEntries',
+    schema: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    default: 1000,
+    expects: 'audit entries between signed checkpoints, from 1 to 1000000',
+  },
+  ENLACE_CHECKPOINT_SECONDS: {
+    key: 'checkpointSeconds',
+    schema: { type: 'integer', minimum: 1, maximum: 86_400 },
+    default: 60,
+    expects: 'seconds at most between signed checkpoints of a growing log, from 1 to 86400',
+  },
   ENLACE_DELIVERY_ALLOWED_HOSTS: {
     key: 'deliveryAllowedHosts',
     schema: { type: 'string', pattern: '^[A-Za-z0-9.*:\\-\\[\\], ]+$', maxLength: 8192 },

@@ -911,6 +911,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/audit/log-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log's public key
+         * @description The C2SP signed-note verifier key (`<origin>+<key id>+<base64 Ed25519 key>`) of the log
+         *     key that signs every checkpoint. Auditors keep it and give it to `enlace audit verify
+         *     --log-key`. Public: it is a public key, and a witness needs it before it has any account.
+         */
+        get: operations["getAuditLogKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest signed checkpoint, with its cosignatures
+         * @description A C2SP `tlog-checkpoint` (origin, tree size, base64 root hash) as a signed note: the log
+         *     key's signature line and one `tlog-cosignature` line per witness that cosigned it.
+         *     Public, like any transparency log's checkpoint: it reveals only a size and a hash.
+         */
+        get: operations["getAuditCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every signed checkpoint, newest first
+         * @description Pages through the history of checkpoints; each carries its note with cosignature lines.
+         */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/proof/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A consistency proof between two tree sizes (RFC 9162 §2.1.4)
+         * @description Proves that the log of size `to` extends the log of size `from` without rewriting it. Public, so that witnesses can check each new checkpoint.
+         */
+        get: operations["getAuditConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/proof/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An inclusion proof of one entry (RFC 9162 §2.1.3)
+         * @description Proves that the entry at `index` (or whose leaf hash is `leaf_hash`) is in the tree of size
+         *     `size`. Auditors only; every call is itself audited.
+         */
+        get: operations["getAuditInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/checkpoints/{size}/cosignatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A witness returns its cosignature of a checkpoint
+         * @description The body carries one C2SP `tlog-cosignature/v1` signature line over the checkpoint of this
+         *     size. It is its own credential: it is kept only if it verifies under the key of a witness
+         *     the operator registered (`enlace audit witness add`). Answers the note with every
+         *     cosignature. `enlace audit witness run` does all of this.
+         */
+        post: operations["addAuditCosignature"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2862,6 +2990,257 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             /** @description Already reviewed (`ENLACE_EMERGENCY_ALREADY_REVIEWED`). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getAuditLogKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verifier key, one line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example gateway.example.org/audit-log+7d1e93a0+AcyF3Kc0m9qTQe4pY2Q9oN2l9dB8Ghu0QbNqv6k1ZrE4 */
+                    "text/plain": string;
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed note. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example gateway.example.org/audit-log
+                     *     1042
+                     *     q6Wb4JkY2dF0bM2l3V9wD5Qn1mJkqQ0nqS5eJ2sE9bE=
+                     *
+                     *     — gateway.example.org/audit-log fR6ToEsAYWmOUwPz8mJ0...
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description No checkpoint was signed yet (`ENLACE_AUDIT_CHECKPOINT_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Only checkpoints smaller than this tree size (the `next` link sets it). */
+                before?: number;
+                /** @description At most this many (1–100, default 20). */
+                _count?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of checkpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checkpoints: {
+                            size: number;
+                            /** @description base64 */
+                            rootHash: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            note: string;
+                            cosignatures: {
+                                witness?: string;
+                                /** @description Seconds since the Epoch. */
+                                timestamp?: number;
+                            }[];
+                        }[];
+                        /** @description The next page, when there is one. */
+                        next?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuditConsistencyProof: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proof, base64 hashes in RFC 9162 order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "first": 1000,
+                     *       "second": 1042,
+                     *       "proof": [
+                     *         "3t1fZ...=",
+                     *         "k9Qb2...="
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        first: number;
+                        second: number;
+                        proof: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description A size beyond the log (`ENLACE_AUDIT_PROOF_UNAVAILABLE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuditInclusionProof: {
+        parameters: {
+            query: {
+                index?: number;
+                /** @description The entry's leaf hash, SHA-256(0x00 ‖ RFC 8785 JSON), standard base64. */
+                leaf_hash?: string;
+                size: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leaf hash and its audit path. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        index: number;
+                        treeSize: number;
+                        leafHash: string;
+                        proof: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such entry in that tree (`ENLACE_AUDIT_PROOF_UNAVAILABLE`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    addAuditCosignature: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                size: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One signature line: "— <witness> <base64>\n" */
+                    cosignature: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The checkpoint note with its cosignatures. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Malformed body or a cosignature that does not verify (`ENLACE_AUDIT_COSIGNATURE_INVALID`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not a registered witness (`ENLACE_AUDIT_WITNESS_UNKNOWN`). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description No checkpoint of that size (`ENLACE_AUDIT_CHECKPOINT_NOT_FOUND`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

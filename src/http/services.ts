@@ -1,4 +1,5 @@
 // What the HTTP layer is given: configuration, logger, storage and the capabilities' services. It builds none of them.
+import type { Ledger } from '../audit/ledger/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Authorizer, Clock, PackageInfo } from '../kernel/index.js';
@@ -32,6 +33,8 @@ export interface AppServices {
   readonly vault: PayloadVault;
   /** The FHIR profiles, compiled once at start. */
   readonly profiles: ProfileValidator;
+  /** The audit log's key, integrity verdict and checkpoints. */
+  readonly ledger: Ledger;
   readonly startedAt: Date;
   /** The OpenAPI document served at /openapi.json, loaded once at start. */
   readonly openapi: unknown;

@@ -151,6 +151,12 @@ export const errorRegistry = {
   ENLACE_SEARCH_CURSOR_INVALID: spec(400, 'invalid'),
   ENLACE_REFERRAL_WITHDRAWN: spec(409, 'business-rule'),
   ENLACE_RECIPIENT_KEY_MISSING: spec(409, 'business-rule'),
+  ENLACE_AUDIT_PROOF_UNAVAILABLE: spec(404, 'not-found'),
+  ENLACE_AUDIT_CHECKPOINT_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_AUDIT_WITNESS_UNKNOWN: spec(403, 'forbidden'),
+  ENLACE_AUDIT_COSIGNATURE_INVALID: spec(400, 'security'),
+  ENLACE_AUDIT_WITNESS_INVALID: spec(400, 'invalid'),
+  ENLACE_AUDIT_WITNESS_EXISTS: spec(409, 'duplicate'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
   /** The database cannot answer now; the text is fixed and never names the engine, host or SQLSTATE. */
   ENLACE_STORE_UNAVAILABLE: oauth(503, 'transient', 'temporarily_unavailable'),
@@ -159,6 +165,7 @@ export const errorRegistry = {
   ENLACE_STORE_MIGRATION_FAILED: spec(500, 'exception', false),
   ENLACE_STORE_INVALID_ARGUMENT: spec(500, 'exception', false),
   ENLACE_STORE_LEDGER_CORRUPT: spec(500, 'exception', false),
+  ENLACE_STORE_AUDIT_FAILED: spec(503, 'transient'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorRegistry;

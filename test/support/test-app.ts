@@ -77,6 +77,7 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
       keys: capabilities.keys,
       vault: capabilities.vault,
       profiles: capabilities.profiles,
+      ledger: capabilities.ledger,
       startedAt: TEST_STARTED_AT,
       openapi: await loadOpenApiDocument(),
       authorize: options.authorize ?? refuseEveryCaller,

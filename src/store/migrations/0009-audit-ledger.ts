@@ -34,6 +34,10 @@ async function createTables(db: Kysely<unknown>, dialect: Dialect): Promise<void
     .addColumn('hash', bytes, (column) => column.notNull())
     .addPrimaryKeyConstraint('audit_tree_node_pk', ['level', 'idx'])
     .execute();
+  // Why partial: auditors find an entry's index by its leaf hash; interior nodes are never looked up so.
+  await sql`CREATE INDEX audit_tree_leaf_hash ON audit_tree_node (hash) WHERE level = 0`.execute(
+    db,
+  );
   // The compact range of the whole log (at most 64 hashes), kept with the counter it matches.
   await db.schema
     .alterTable('audit_sequence')
@@ -131,7 +135,7 @@ async function backfill(db: Kysely<LedgerTables>): Promise<void> {
     const nodes: LedgerTables['audit_tree_node'][] = [];
     const refs: LedgerTables['audit_event_ref'][] = [];
     for (const row of rows) {
-      const seq = Number(row.seq);
+      const seq = row.seq;
       if (seq !== range.size + 1) throw new Error(`audit_event has a gap before seq ${seq}`);
       const appended = appendLeaf(range, leafHashOfStored(row.resource));
       range = appended.range;
@@ -157,6 +161,6 @@ export const auditLedger: StoreMigration = {
   async up(db, dialect) {
     await createTables(db, dialect);
     await createAppendOnlyTriggers(db, dialect);
-    await backfill(db.withTables<LedgerTables>() as unknown as Kysely<LedgerTables>);
+    await backfill(db.withTables<LedgerTables>());
   },
 };

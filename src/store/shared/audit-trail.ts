@@ -6,6 +6,7 @@ import type { AuditEventTable, Database } from '../schema.js';
 import { appendLeaf } from '../../audit/merkle/index.js';
 import { toLedgerEntry } from '../../audit/ledger-entry.js';
 import { StoreError } from '../store-error.js';
+import { isDatabaseUnavailable } from '../unavailable.js';
 import { decodeFrontier, encodeFrontier } from './frontier.js';
 
 const DEFAULT_LIMIT = 100;
@@ -89,10 +90,21 @@ export function createAuditTrail(db: Kysely<Database>): AuditTrail {
   return {
     async append(event) {
       assertAppendable(event);
-      // Counter bump and insert must commit together; reuse the caller's transaction when there is one.
-      return db.isTransaction
-        ? appendWithin(db, event)
-        : db.transaction().execute((trx) => appendWithin(trx, event));
+      try {
+        // Counter bump and insert must commit together; reuse the caller's transaction when there is one.
+        return await (db.isTransaction
+          ? appendWithin(db, event)
+          : db.transaction().execute((trx) => appendWithin(trx, event)));
+      } catch (cause) {
+        // Why: an action whose record cannot be written must not happen; the caller's transaction
+        // rolls back and the client is told to retry (503), whatever the database's reason was.
+        if (isDatabaseUnavailable(cause)) throw cause;
+        throw new StoreError(
+          'ENLACE_STORE_AUDIT_FAILED',
+          'The action was not carried out because its audit record could not be written; retry later.',
+          { cause, headers: { 'Retry-After': '5' } },
+        );
+      }
     },
 
     async list(query: AuditQuery = {}) {

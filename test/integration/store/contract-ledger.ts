@@ -8,7 +8,7 @@ import {
   rootAt,
   type NodeKey,
 } from '../../../src/audit/merkle/index.js';
-import type { Store } from '../../../src/store/index.js';
+import { enlaceMigrations, migrateStore, type Store } from '../../../src/store/index.js';
 import { decodeFrontier } from '../../../src/store/shared/frontier.js';
 import { buildAuditEvent } from './fixtures.js';
 import type { HarnessSlot } from './store-harness.js';
@@ -55,7 +55,7 @@ export function defineLedgerContract(slot: HarnessSlot): void {
           .selectFrom('audit_sequence')
           .select(['last_seq', 'frontier'])
           .executeTakeFirstOrThrow();
-        assert.equal(Number(row.last_seq), size);
+        assert.equal(row.last_seq, size);
         assert.deepEqual(compactRangeRoot(decodeFrontier(size, row.frontier)), expected);
       }
     });
@@ -108,5 +108,46 @@ export function defineLedgerContract(slot: HarnessSlot): void {
         await assert.rejects(sql`DELETE FROM ${sql.table(table)}`.execute(store.db), refused);
       });
     }
+  });
+}
+
+/** A trail written before the ledger existed (JSON.stringify rows, no tree) gets its tree on upgrade. */
+export function defineLedgerUpgradeContract(slot: HarnessSlot): void {
+  describe('audit ledger upgrade', function () {
+    it('builds the tree, the frontier and the search keys of a trail recorded before migration 0009', async function () {
+      const before = enlaceMigrations.filter((migration) => migration.name < '0009');
+      const store = await slot.current().open({ migrations: before });
+      const events = [buildAuditEvent(), buildAuditEvent(), buildAuditEvent()];
+      for (const [i, event] of events.entries()) {
+        await store.db
+          .insertInto('audit_event')
+          .values({
+            seq: i + 1,
+            id: event.id ?? '',
+            recorded: event.recorded,
+            type_code: 'rest',
+            subtype_code: null,
+            action: 'C',
+            outcome: '0',
+            agent_who: null,
+            entity_what: null,
+            resource: JSON.stringify(event),
+          })
+          .execute();
+      }
+      await sql`UPDATE audit_sequence SET last_seq = 3`.execute(store.db);
+      await migrateStore(store);
+      const expected = await rootOfRows(store);
+      assert.deepEqual(await rootAt(3, nodeReader(store)), expected);
+      const row = await store.db
+        .selectFrom('audit_sequence')
+        .select('frontier')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(compactRangeRoot(decodeFrontier(3, row.frontier)), expected);
+      await store.audit.append(buildAuditEvent());
+      assert.deepEqual(await rootAt(4, nodeReader(store)), await rootOfRows(store));
+      const refs = await store.db.selectFrom('audit_event_ref').select('seq').execute();
+      assert.equal(refs.length, 8);
+    });
   });
 }

@@ -1,6 +1,6 @@
 // The storage contract: one suite every adapter must pass, run per engine by store.test.ts.
 import { defineAuditContract } from './contract-audit.js';
-import { defineLedgerContract } from './contract-ledger.js';
+import { defineLedgerContract, defineLedgerUpgradeContract } from './contract-ledger.js';
 import { defineKvContract } from './contract-kv.js';
 import { defineMigrationContract } from './contract-migrations.js';
 import { defineReadinessContract } from './contract-readiness.js';
@@ -33,6 +33,7 @@ export function defineStoreContract(name: string, factory: HarnessFactory): void
     defineMigrationContract(slot);
     defineAuditContract(slot);
     defineLedgerContract(slot);
+    defineLedgerUpgradeContract(slot);
     defineKvContract(slot);
     defineTransactionContract(slot);
     defineReadinessContract(slot);
