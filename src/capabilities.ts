@@ -4,6 +4,7 @@ import {
   createAuthorizer,
   createTokenService,
   personVerifier,
+  type AuditedAuthorizer,
   type TokenService,
 } from './auth/index.js';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ import {
   type GatewayKeys,
   type PayloadVault,
 } from './crypto/index.js';
-import type { Authorizer, Clock } from './kernel/index.js';
+import type { Clock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './partners/index.js';
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
 import { loadPki, type Pki } from './pki/index.js';
@@ -39,8 +40,8 @@ export interface Capabilities {
   readonly people: People;
   /** The token endpoint, discovery and JWKS of SMART Backend Services. */
   readonly tokens: TokenService;
-  /** Checks the caller of every protected route; refusals are audited. */
-  readonly authorize: Authorizer;
+  /** Checks the caller of every protected route; refusals are audited (anonymous ones sampled). */
+  readonly authorize: AuditedAuthorizer;
   /** Survivor pseudonyms, the decision engine, and the break-the-glass lookup it falls back on. */
   readonly consent: ConsentDeps;
   /** Payload encryption at rest: a data key per record, wrapped by the configured key-encryption key. */

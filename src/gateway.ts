@@ -144,6 +144,7 @@ export async function startGateway(
         await closeServer(server, graceMs, logger);
         await stopSweeper();
         await stopDelivery();
+        await authorize.flush();
         await stopCheckpointer();
         await store.close();
       },

@@ -17,6 +17,8 @@ export interface AuditActor {
   /** Whether this actor initiated the event. Defaults to true. */
   readonly requestor?: boolean;
   readonly role?: Coding;
+  /** Where the actor called from: an IP address (AuditEvent.agent.network, type 2). */
+  readonly network?: string;
 }
 
 export interface AuditSubject {
@@ -92,6 +94,7 @@ function toAgent(actor: AuditActor): AuditEventAgent {
     ...(Object.keys(who).length === 0 ? {} : { who }),
     requestor: actor.requestor ?? true,
     ...(actor.role === undefined ? {} : { type: { coding: [actor.role] } }),
+    ...(actor.network === undefined ? {} : { network: { address: actor.network, type: '2' } }),
   };
 }
 

@@ -22,3 +22,18 @@ export const scopeInsufficient = (required: string): GatewayError =>
       'WWW-Authenticate': `${REALM}, error="insufficient_scope", scope="${required}"`,
     },
   });
+
+const identified = new WeakSet<object>();
+
+/**
+ * Marks a 401 given after the token verified (a suspended partner): the caller is known, so the
+ * refusal is recorded on its own rather than sampled with anonymous noise.
+ */
+export function markIdentified<T extends object>(error: T): T {
+  identified.add(error);
+  return error;
+}
+
+/** Whether a refusal names a caller the gateway could identify (403s always do; see markIdentified). */
+export const isIdentifiedRefusal = (error: { readonly status: number }): boolean =>
+  error.status === 403 || identified.has(error);

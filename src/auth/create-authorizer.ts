@@ -9,7 +9,12 @@ import type {
 import { findRegisteredClient } from '../partners/index.js';
 import type { AuthorizerDeps } from './auth-deps.js';
 import { toAuthSettings } from './auth-settings.js';
-import { scopeInsufficient, tokenInvalid, tokenMissing } from './bearer-refusals.js';
+import {
+  markIdentified,
+  scopeInsufficient,
+  tokenInvalid,
+  tokenMissing,
+} from './bearer-refusals.js';
 import { toAuthEndpoints } from './endpoints.js';
 import { grantScopes, parseScopeParameter, toCeiling } from './grant-scopes.js';
 import { toPublicJwk } from './public-jwk.js';
@@ -37,7 +42,30 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     if (requirement.kind === 'person') {
       // Why refuse when absent: a route asking for a person must never fall back to partner tokens.
       if (deps.verifyPersonToken === undefined) throw tokenInvalid('person tokens not configured');
-      return deps.verifyPersonToken(authorization, requirement);
+      try {
+        return await deps.verifyPersonToken(authorization, requirement);
+      } catch (err) {
+        // Why check: a valid partner token at an operator or auditor route is a known institution
+        // reaching past its role — evidence to record on its own, not anonymous noise.
+        const bearer =
+          authorization?.length === undefined || authorization.length > MAX_TOKEN_CHARS
+            ? undefined
+            : BEARER.exec(authorization)?.[1];
+        if (bearer !== undefined && err instanceof Error) {
+          const partnerToken = await verifyAccessToken(
+            bearer,
+            verificationKey,
+            endpoints,
+            deps.clock(),
+            settings.clockSkewSeconds,
+          ).then(
+            () => true,
+            () => false,
+          );
+          if (partnerToken) markIdentified(err);
+        }
+        throw err;
+      }
     }
     if (authorization === undefined || authorization === '') throw tokenMissing();
     const token =
@@ -59,7 +87,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       registered.partner.status !== 'active' ||
       registered.partner.id !== claims.partnerId
     ) {
-      throw tokenInvalid('client unknown, moved or partner suspended');
+      throw markIdentified(tokenInvalid('client unknown, moved or partner suspended'));
     }
     // Why narrow again: if the partner's role or the policy changed since issuance, the token
     // holds no more than the current ceiling allows.

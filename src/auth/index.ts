@@ -27,4 +27,5 @@ export { grantScopes, parseScopeParameter } from './grant-scopes.js';
 export { scopesCover } from './scopes-cover.js';
 export { CLIENT_ID_SYSTEM, ACCESS_TOKEN_ID_SYSTEM } from './audit-token-request.js';
 export { auditRefusals } from './audit-refusals.js';
+export type { AuditedAuthorizer } from './audit-refusals.js';
 export { personVerifier } from './person-requirement.js';

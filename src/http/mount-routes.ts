@@ -73,6 +73,7 @@ async function handle(
           requestId,
           method: route.method,
           route: route.path,
+          source: req.socket.remoteAddress ?? 'unknown',
         });
   let body: unknown;
   if (route.consumes !== undefined) {

@@ -45,4 +45,6 @@ export interface AuthorizationContext {
   readonly method: string;
   /** The route pattern, e.g. `/fhir/Organization/:id`; never the URL with its values. */
   readonly route: string;
+  /** The peer's network address, to count anonymous refusals per source. */
+  readonly source?: string;
 }

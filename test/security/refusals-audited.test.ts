@@ -84,47 +84,67 @@ for (const engine of testEngines()) {
       );
     });
 
-    const protectedRefusals: readonly [string, () => request.Test, number, string][] = [
-      [
-        'a malformed bearer token',
-        () => request(net.app).get('/fhir/Task').set('Authorization', 'Bearer not.a.token'),
-        401,
-        'GET /fhir/Task requires system/Task.s',
-      ],
-      [
-        'no token at all',
-        () => request(net.app).get('/fhir/Bundle/x').set('Accept', 'application/jose'),
-        401,
-        'GET /fhir/Bundle/:id requires system/Bundle.r',
-      ],
-      [
-        "a partner's token on an operator route",
-        () => request(net.app).get('/admin/partners').set('Authorization', `Bearer ${court}`),
-        401,
-        'GET /admin/partners requires operator',
-      ],
-      [
-        'a token without the scope the route needs',
-        () =>
-          request(net.app)
-            .post('/fhir/Consent')
-            .set('Authorization', `Bearer ${court}`)
-            .set('Content-Type', 'application/fhir+json')
-            .send('{}'),
-        403,
-        'POST /fhir/Consent requires system/Consent.c',
-      ],
-    ];
-    for (const [name, send, status, description] of protectedRefusals) {
-      it(`says what ${name} probed: method, route pattern and request id, with no empty element`, async () => {
-        const requestId = `probe-${status}-${description.length}`;
+    it('says what an identified caller probed: method, route pattern and request id, with no empty element', async () => {
+      for (const [send, status, description] of [
+        [
+          () => request(net.app).get('/admin/partners').set('Authorization', `Bearer ${court}`),
+          401,
+          'GET /admin/partners requires operator',
+        ],
+        [
+          () =>
+            request(net.app)
+              .post('/fhir/Consent')
+              .set('Authorization', `Bearer ${court}`)
+              .set('Content-Type', 'application/fhir+json')
+              .send('{}'),
+          403,
+          'POST /fhir/Consent requires system/Consent.c',
+        ],
+      ] as const) {
+        const requestId = `probe-${status}`;
         const events = await probe(() => send().set('X-Request-Id', requestId), status);
         assert.equal(events.length, 1, JSON.stringify(events));
         const [event] = events as [AuditEvent];
         assert.equal(describeEntity(event), description);
         assert.equal(requestIdOf(event), requestId);
         assert.deepEqual(auditEventProblems(event), []);
-      });
-    }
+      }
+    });
+
+    it('records the first anonymous refusal of a source in a minute and counts the rest', async () => {
+      // The network's clock stands still, so every probe here falls in one minute.
+      const anonymous = [
+        () => request(net.app).get('/fhir/Task').set('Authorization', 'Bearer not.a.token'),
+        () => request(net.app).get('/fhir/Bundle/x').set('Accept', 'application/jose'),
+        () => request(net.app).get('/fhir/Task').set('X-Request-Id', 'anonymous-3'),
+      ];
+      const before = await net.auditCount();
+      for (const send of anonymous) await send().expect(401);
+      const events = await net.auditSince(before);
+      assert.ok(events.length <= 1, `anonymous refusals were not sampled: ${events.length}`);
+      const first =
+        events[0] ??
+        (await net.auditSince(0)).find(
+          (event) => event.outcome === '4' && event.agent[0]?.network !== undefined,
+        );
+      assert.ok(first !== undefined, 'no anonymous refusal was ever recorded');
+      assert.match(
+        describeEntity(first) ?? '',
+        /^GET \/fhir\/(Task|Bundle\/:id) requires system\/(Task\.s|Bundle\.r)$/,
+      );
+      assert.equal(first.agent[0]?.network?.address?.includes('127.0.0.1'), true);
+      assert.deepEqual(auditEventProblems(first), []);
+      await net.test.capabilities.authorize.flush();
+      const summary = (await net.auditSince(before)).find((event) =>
+        /further anonymous refusals/.test(event.outcomeDesc ?? ''),
+      );
+      assert.ok(summary !== undefined, 'the count was not written');
+      assert.match(
+        summary.outcomeDesc ?? '',
+        /^\d+ further anonymous refusals from this source in the minute from /,
+      );
+      assert.deepEqual(auditEventProblems(summary), []);
+    });
   });
 }
