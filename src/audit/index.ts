@@ -9,3 +9,5 @@ export type {
 export { auditSubtype, auditType, DCM, ENLACE_AUDIT_EVENT } from './audit-codes.js';
 export { actorFromPrincipal, commandLineActor, CLIENT_ID_SYSTEM, PERSON_SYSTEM } from './actor.js';
 export { auditingRefusals, describeRefusal } from './audit-refusals.js';
+export { auditedRead } from './audited-read.js';
+export type { ReadRecord } from './audited-read.js';

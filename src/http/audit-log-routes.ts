@@ -1,11 +1,10 @@
 // Routes of the transparency log: its key, signed checkpoints with cosignatures, and Merkle proofs.
 import {
   actorFromPrincipal,
-  auditingRefusals,
+  auditedRead,
   auditSubtype,
   auditType,
   buildAuditEvent,
-  describeRefusal,
 } from '../audit/index.js';
 import {
   acceptCosignature,
@@ -22,7 +21,7 @@ import {
 } from '../audit/proofs/index.js';
 import { GatewayError } from '../kernel/index.js';
 import { personOf } from './principal-of.js';
-import type { RequestContext, Route } from './route.js';
+import type { Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -66,37 +65,6 @@ function leafHashParameter(query: URLSearchParams): Uint8Array | undefined {
     );
   }
   return new Uint8Array(bytes);
-}
-
-/** The auditor's own reads are evidence too: who asked for which proof. */
-function auditedProofRead<T>(
-  deps: AuditLogRouteDeps,
-  ctx: RequestContext,
-  what: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  const actor = actorFromPrincipal(personOf(ctx));
-  const event = (refusal?: string) =>
-    buildAuditEvent({
-      type: auditType.rest,
-      subtype: auditSubtype.read,
-      action: 'R',
-      outcome: refusal === undefined ? '0' : '4',
-      ...(refusal === undefined ? {} : { outcomeDesc: refusal }),
-      recorded: deps.clock(),
-      agents: [actor],
-      entities: [{ description: what }],
-      requestId: ctx.requestId,
-    });
-  return auditingRefusals(
-    deps.store,
-    (error) => event(describeRefusal(error)),
-    async () => {
-      const answer = await work();
-      await deps.store.audit.append(event());
-      return answer;
-    },
-  );
 }
 
 export function auditLogRoutes(deps: AuditLogRouteDeps): Route[] {
@@ -201,8 +169,16 @@ export function auditLogRoutes(deps: AuditLogRouteDeps): Route[] {
           index === undefined
             ? `inclusion proof by leaf hash in tree size ${treeSize}`
             : `inclusion proof of leaf ${index} in tree size ${treeSize}`;
+        const record = {
+          interaction: 'read',
+          actor: actorFromPrincipal(personOf(ctx)),
+          description: what,
+          requestId: ctx.requestId,
+          clock: deps.clock,
+        } as const;
         return {
-          body: await auditedProofRead(deps, ctx, what, () =>
+          // The auditor's own reads are evidence too: who asked for which proof.
+          body: await auditedRead(deps.store, record, () =>
             proveInclusion(deps.store.db, {
               treeSize,
               ...(index === undefined ? {} : { index }),

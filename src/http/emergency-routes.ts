@@ -1,5 +1,6 @@
 // Routes of governed break-the-glass: the partners' FHIR operations and the auditors' review queue.
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import { actorFromPrincipal, auditedRead } from '../audit/index.js';
 import {
   EMERGENCY_ACCESS_OPERATION,
   EMERGENCY_ACCESS_STOP_OPERATION,
@@ -154,8 +155,19 @@ export function emergencyRoutes(deps: EmergencyDeps): Route[] {
       access: auditor,
       produces: ['application/json'],
       handler: async (ctx) => {
-        personOf(ctx);
-        const grants = await listGrantsForReview(deps.store.db, readReviewQuery(ctx.query));
+        const auditorActor = actorFromPrincipal(personOf(ctx));
+        // The auditors' own reads of the queue are recorded like anyone's.
+        const grants = await auditedRead(
+          deps.store,
+          {
+            interaction: 'search',
+            actor: auditorActor,
+            description: 'break-the-glass review queue',
+            requestId: ctx.requestId,
+            clock: deps.clock,
+          },
+          () => listGrantsForReview(deps.store.db, readReviewQuery(ctx.query)),
+        );
         const now = deps.clock();
         return { body: { grants: grants.map((grant) => toReviewView(grant, now)) } };
       },

@@ -1,5 +1,5 @@
 // Routes over the partner registry: the FHIR directory for partners and the operators' admin API.
-import { actorFromPrincipal } from '../audit/index.js';
+import { actorFromPrincipal, auditedRead } from '../audit/index.js';
 import { buildSearchSet, parseSearch } from '../fhir/index.js';
 import { GatewayError } from '../kernel/index.js';
 import {
@@ -19,7 +19,7 @@ import {
   type PartnerCredential,
 } from '../partners/index.js';
 import { principalOf } from './principal-of.js';
-import type { Route } from './route.js';
+import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json'] as const;
@@ -29,6 +29,30 @@ function selfUrl(services: AppServices, path: string, query: URLSearchParams): s
   const text = query.toString();
   return `${services.config.publicUrl}${path}${text === '' ? '' : `?${text}`}`;
 }
+
+/** Directory reads are recorded too: which institution looked up which partners. */
+const directoryRead = <T>(
+  services: AppServices,
+  ctx: RequestContext,
+  interaction: 'read' | 'search',
+  what: { readonly reference?: string; readonly description: string },
+  work: () => Promise<T>,
+): Promise<T> =>
+  auditedRead(
+    services.store,
+    {
+      interaction,
+      actor: actorFromPrincipal(principalOf(ctx)),
+      ...what,
+      requestId: ctx.requestId,
+      clock: services.clock,
+    },
+    work,
+  );
+
+/** The parameter names of a search, never its values (a name prefix may be a person's name). */
+const parameterNames = (query: URLSearchParams): string =>
+  [...new Set(query.keys())].sort().join(', ') || 'none';
 
 export function partnerRoutes(services: AppServices): Route[] {
   const fhirBase = `${services.config.publicUrl}/fhir`;
@@ -52,10 +76,12 @@ export function partnerRoutes(services: AppServices): Route[] {
       },
       handler: async (ctx) => {
         const search = parseSearch(ctx.query, organizationSearchParams);
-        const organizations = await searchOrganizations(
-          services.store,
-          search.params,
-          search.count,
+        const organizations = await directoryRead(
+          services,
+          ctx,
+          'search',
+          { description: `Organization search by ${parameterNames(ctx.query)}` },
+          () => searchOrganizations(services.store, search.params, search.count),
         );
         return {
           body: buildSearchSet(
@@ -72,9 +98,18 @@ export function partnerRoutes(services: AppServices): Route[] {
       operationId: 'readOrganization',
       access: { kind: 'partner', scope: 'system/Organization.r' },
       fhir: { kind: 'interaction', resource: 'Organization', interaction: 'read' },
-      handler: async (ctx) => ({
-        body: await readOrganization(services.store, ctx.params.id ?? ''),
-      }),
+      handler: async (ctx) => {
+        const id = ctx.params.id ?? '';
+        const what = {
+          reference: `Organization/${id.slice(0, 64)}`,
+          description: 'Organization read',
+        };
+        return {
+          body: await directoryRead(services, ctx, 'read', what, () =>
+            readOrganization(services.store, id),
+          ),
+        };
+      },
     },
     {
       method: 'GET',
@@ -92,7 +127,13 @@ export function partnerRoutes(services: AppServices): Route[] {
       },
       handler: async (ctx) => {
         const search = parseSearch(ctx.query, endpointSearchParams);
-        const endpoints = await searchEndpoints(services.store, search.params);
+        const endpoints = await directoryRead(
+          services,
+          ctx,
+          'search',
+          { description: `Endpoint search by ${parameterNames(ctx.query)}` },
+          () => searchEndpoints(services.store, search.params),
+        );
         return {
           body: buildSearchSet(
             endpoints.slice(0, search.count),
@@ -108,7 +149,15 @@ export function partnerRoutes(services: AppServices): Route[] {
       operationId: 'readEndpoint',
       access: { kind: 'partner', scope: 'system/Endpoint.r' },
       fhir: { kind: 'interaction', resource: 'Endpoint', interaction: 'read' },
-      handler: async (ctx) => ({ body: await readEndpoint(services.store, ctx.params.id ?? '') }),
+      handler: async (ctx) => {
+        const id = ctx.params.id ?? '';
+        const what = { reference: `Endpoint/${id.slice(0, 64)}`, description: 'Endpoint read' };
+        return {
+          body: await directoryRead(services, ctx, 'read', what, () =>
+            readEndpoint(services.store, id),
+          ),
+        };
+      },
     },
     {
       method: 'POST',
