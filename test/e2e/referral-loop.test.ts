@@ -20,12 +20,14 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
+import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.js';
 import { verifyDecisionProvenance } from '../../src/consent/index.js';
 import { signBundle, verifyBundleSignature } from '../../src/crypto/index.js';
 import { createCsrPem } from '../integration/auth/test-certificates.js';
 import {
   buildReferralBundle,
+  CONTACT_PHONE,
   shelterConsent,
   SURVIVOR_ID_SYSTEM,
 } from '../integration/referrals/referral-fixtures.js';
@@ -390,5 +392,26 @@ describe('a referral, end to end between two partners and a gateway process', fu
       headers: { accept: 'application/jose' },
     });
     assert.equal(after.status, 403);
+  });
+
+  it('wrote no AuditEvent that names her, gives her phone or her national id', () => {
+    // Read as an auditor with the database file would: every event the whole story left.
+    const database = new Database(join(dataDir, 'enlace.db'), { readonly: true });
+    try {
+      const rows = database.prepare('SELECT resource FROM audit_event ORDER BY seq').all() as {
+        resource: string;
+      }[];
+      assert.ok(rows.length >= 10, `only ${rows.length} AuditEvents`);
+      const text = rows.map((row) => row.resource).join('\n');
+      for (const [what, pattern] of [
+        ['her name', /\bAna\b/],
+        ['her phone', new RegExp(CONTACT_PHONE.replace(/[+ ]/g, '.?'))],
+        ['her national id', /4\.?512\.?337/],
+      ] as const) {
+        assert.doesNotMatch(text, pattern, `an AuditEvent holds ${what}`);
+      }
+    } finally {
+      database.close();
+    }
   });
 });
