@@ -1,10 +1,13 @@
 // Builds the express app from injected services; no I/O happens at import time or here.
 import express, { type Express } from 'express';
 import { activeConsentRecorders } from './consent/index.js';
+import { auditEventRoutes } from './http/audit-event-routes.js';
+import { auditExportRoutes } from './http/audit-export-routes.js';
 import { auditLogRoutes } from './http/audit-log-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
 import { deliveryRoutes } from './http/delivery-routes.js';
+import { disclosureRoutes } from './http/disclosure-routes.js';
 import { taskRoutes } from './http/task-routes.js';
 import { submissionRoutes } from './http/submission-routes.js';
 import { messageHandlers } from './referrals/index.js';
@@ -44,7 +47,10 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
     ...submissionRoutes(services, messageHandlers),
     ...deliveryRoutes(services),
     ...auditLogRoutes(services),
+    ...auditExportRoutes(services),
+    ...auditEventRoutes(services),
     ...taskRoutes(services),
+    ...disclosureRoutes(services),
     ...emergencyRoutes({
       store: services.store,
       clock: services.clock,

@@ -35,6 +35,7 @@ export interface Config {
   readonly auditLogOrigin: string;
   readonly checkpointEntries: number;
   readonly checkpointSeconds: number;
+  readonly exportRetentionHours: number;
   /** Lowercase host[:port] patterns the delivery worker may push to; empty pushes nowhere. */
   readonly deliveryAllowedHosts: readonly string[];
   /** How long after it was queued a push is retried before it is dead-lettered. */
@@ -131,6 +132,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     auditLogOrigin: (values.auditLogOrigin as string | undefined) ?? defaultLogOrigin(publicUrl),
     checkpointEntries: values.checkpointEntries as number,
     checkpointSeconds: values.checkpointSeconds as number,
+    exportRetentionHours: values.exportRetentionHours as number,
     deliveryAllowedHosts: hostPatterns(values.deliveryAllowedHosts),
     deliveryHorizonHours: values.deliveryHorizonHours as number,
     deliveryTimeoutMs: values.deliveryTimeoutMs as number,

@@ -119,6 +119,12 @@ export const variables = {
     default: 60,
     expects: 'seconds at most between signed checkpoints of a growing log, from 1 to 86400',
   },
+  ENLACE_EXPORT_RETENTION_HOURS: {
+    key: 'exportRetentionHours',
+    schema: { type: 'integer', minimum: 1, maximum: 720 },
+    default: 24,
+    expects: 'hours an audit export is kept before its files are deleted, from 1 to 720',
+  },
   ENLACE_DELIVERY_ALLOWED_HOSTS: {
     key: 'deliveryAllowedHosts',
     schema: { type: 'string', pattern: '^[A-Za-z0-9.*:\\-\\[\\], ]+$', maxLength: 8192 },

@@ -871,6 +871,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/AuditEvent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log (auditors)
+         * @description An auditor's session only (`auditor` role; a partner token or an operator answers 401/403).
+         *     Every search is itself recorded as an AuditEvent (BALP rest `search-type`, the auditor as
+         *     agent, the search as the gateway understood it as entity), refusals included.
+         *
+         *     Filters: `date` (AuditEvent.recorded) takes `eq` (the default), `ge`, `gt`, `le` or `lt`
+         *     and a FHIR date or dateTime at any precision (`2025`, `2025-03`, `2025-03-01`,
+         *     `2025-03-01T10:00Z`, `2025-03-01T10:00:00.250-03:00`); a date without a time is a UTC day,
+         *     and a time needs a zone; repeat it for a range. `agent` and `entity` take references
+         *     (`Organization/<id>`, `Task/<id>`, `Consent/<id>/_history/<v>`, matched exactly as
+         *     recorded); `agent:identifier` and `entity:identifier` take `system|value` (a client id, a
+         *     person, the request id). `patient` takes the survivor's gateway pseudonym;
+         *     `patient:identifier=system|value` takes the identifier your institution holds, which the
+         *     gateway pseudonymises under every key before searching and never stores, logs or links.
+         *     `type` and `subtype` take `code`, `system|code` or `|code`; `action` (C, R, U, D, E) and
+         *     `outcome` (0, 4, 8, 12) take codes. Commas separate alternatives (OR), at most 8; a
+         *     repeated parameter must hold as well (AND), at most 4 times.
+         *
+         *     Results are in ledger order (the order events were committed, which is the order of
+         *     `recorded`): `_sort=-date` newest first (default) or `_sort=date`. `_count` is 1 to 1000
+         *     (default 100). A `next` link, present only when more events match, carries an opaque
+         *     `_cursor` valid for the same auditor and the same filters; paging never skips or repeats
+         *     an event, even while new ones are appended. `total` is not given. An unknown parameter or
+         *     modifier answers 400 naming it.
+         */
+        get: operations["searchAuditEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/AuditEvent/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one AuditEvent (auditors)
+         * @description An auditor's session only. The event exactly as the ledger holds it (its RFC 8785 JSON,
+         *     so it hashes to its Merkle leaf), with `ETag: W/"1"` (AuditEvents never change) and
+         *     `Last-Modified` from `recorded`. Every read is itself recorded as an AuditEvent (BALP rest
+         *     `read`, entity `AuditEvent/<id>`), a read of an unknown id included.
+         */
+        get: operations["readAuditEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/break-glass": {
         parameters: {
             query?: never;
@@ -1039,6 +1104,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/AuditEvent/$export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an asynchronous export of AuditEvents (FHIR Bulk Data)
+         * @description Kick-off in the FHIR asynchronous pattern: send `Prefer: respond-async`; the answer is
+         *     202 with `Content-Location`, the status URL to poll. The export holds RFC 8785 NDJSON
+         *     AuditEvents, the signed checkpoint with its cosignatures, the proofs an auditor needs to
+         *     verify it offline (`enlace audit verify`), and consistency proofs from every recent
+         *     earlier checkpoint. Without filters it is the whole log up to a checkpoint signed for it.
+         *     Auditors only; the request is recorded. A survivor is named by pseudonym or by her
+         *     identifier, which the gateway pseudonymises and never stores.
+         */
+        post: operations["exportAuditEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll an export
+         * @description 202 with `Retry-After` and `X-Progress` while it runs; 200 with the Bulk Data manifest (absolute file URLs in `output` and `link`) once complete; 500 with an OperationOutcome if it failed or was abandoned; 404 once deleted or expired.
+         */
+        get: operations["getAuditExportStatus"];
+        put?: never;
+        post?: never;
+        /** Cancel an export, or delete a finished one */
+        delete: operations["cancelAuditExport"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/exports/{id}/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one file of a completed export
+         * @description `manifest.json`, `AuditEvent.ndjson`, `checkpoint.txt`, `consistency.ndjson`, and `proofs.ndjson` (filtered exports) or `leaf-hashes.bin` (complete ones). Streamed; each download is recorded.
+         */
+        get: operations["getAuditExportFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1084,7 +1216,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {unknown} */
-            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo";
+            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo" | "oversight";
             /** @enum {unknown} */
             status: "active" | "suspended";
             /** Format: date-time */
@@ -1098,7 +1230,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {unknown} */
-            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo";
+            role: "women-ministry" | "police" | "health" | "prosecution" | "court" | "shelter" | "legal-aid" | "social-services" | "ngo" | "oversight";
             /** @description Public keys only; each with a unique `kid`. */
             jwks?: {
                 keys?: Record<string, never>[];
@@ -2928,6 +3060,165 @@ export interface operations {
             };
         };
     };
+    searchAuditEvent: {
+        parameters: {
+            query?: {
+                /** @description `[eq|ge|gt|le|lt]` followed by a FHIR date or dateTime; repeat for a range. */
+                date?: string[];
+                /**
+                 * @description References of who acted, comma-separated.
+                 * @example Organization/police-central
+                 */
+                agent?: string;
+                /**
+                 * @description `system|value` of who acted: a client id or a person.
+                 * @example https://enlace.example.org/fhir/NamingSystem/person|marta
+                 */
+                "agent:identifier"?: string;
+                /**
+                 * @description References of what was acted on, comma-separated.
+                 * @example Task/7f1c2a9e-5b7d-4b0e-9a61-2f3d4c5b6a70
+                 */
+                entity?: string;
+                /**
+                 * @description `system|value` of what was acted on, e.g. the request id.
+                 * @example https://enlace.example.org/fhir/NamingSystem/request-id|9b2e6f0c-1d3a-4c5e-8f7a-6b5c4d3e2f10
+                 */
+                "entity:identifier"?: string;
+                /**
+                 * @description The survivor's gateway pseudonyms (`<key id>.<HMAC>`), comma-separated.
+                 * @example k2025.Xb0Jq8m1nQ4yZc3lRt6UeVw9aHs2dFg5jKp7LoI0uYE
+                 */
+                patient?: string;
+                /**
+                 * @description `system|value` your institution holds for her; pseudonymised before searching.
+                 * @example https://registro.example.org/fhir/NamingSystem/cedula|1.234.567-8
+                 */
+                "patient:identifier"?: string;
+                /**
+                 * @description `[system|]code` of AuditEvent.type, comma-separated.
+                 * @example rest,110114
+                 */
+                type?: string;
+                /**
+                 * @description `[system|]code` of AuditEvent.subtype, comma-separated.
+                 * @example http://hl7.org/fhir/restful-interaction|read
+                 */
+                subtype?: string;
+                /**
+                 * @description C, R, U, D or E, comma-separated.
+                 * @example R,E
+                 */
+                action?: string;
+                /**
+                 * @description 0, 4, 8 or 12, comma-separated.
+                 * @example 4
+                 */
+                outcome?: string;
+                /** @description Page size, 1 to 1000 (default 100). */
+                _count?: number;
+                _sort?: "date" | "-date";
+                /** @description Opaque; copy it from the `next` link. */
+                _cursor?: string;
+                /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
+                _format?: components["parameters"]["_format"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A searchset Bundle of AuditEvents (each with its `fullUrl`), with `self` and, when more match, `next` links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "Bundle",
+                     *       "type": "searchset",
+                     *       "link": [
+                     *         {
+                     *           "relation": "self",
+                     *           "url": "https://gateway.example.org/fhir/AuditEvent?agent=Organization%2Fpolice-central&_sort=-date&_count=1"
+                     *         },
+                     *         {
+                     *           "relation": "next",
+                     *           "url": "https://gateway.example.org/fhir/AuditEvent?agent=Organization%2Fpolice-central&_sort=-date&_count=1&_cursor=eyJhbGciOi..."
+                     *         }
+                     *       ],
+                     *       "entry": [
+                     *         {
+                     *           "fullUrl": "https://gateway.example.org/fhir/AuditEvent/0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01",
+                     *           "resource": {
+                     *             "resourceType": "AuditEvent",
+                     *             "id": "0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /** @description An unknown parameter or modifier, one repeated too often, or a malformed value (`ENLACE_INVALID_PARAMETER`, naming the parameter, never repeating its value); an identifier that cannot be pseudonymised (`ENLACE_SURVIVOR_UNIDENTIFIABLE`); or a cursor not issued to you for this search (`ENLACE_SEARCH_CURSOR_INVALID`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    readAuditEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AuditEvent. */
+            200: {
+                headers: {
+                    ETag?: "W/\"1\"";
+                    "Last-Modified"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "AuditEvent",
+                     *       "id": "0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01"
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No AuditEvent has this id (`ENLACE_RESOURCE_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
     listBreakGlassGrants: {
         parameters: {
             query?: {
@@ -3251,6 +3542,155 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only entries recorded at or after this FHIR instant. */
+                _since?: string;
+                /** @description Only entries recorded before this FHIR instant. */
+                _until?: string;
+                /** @description Her pseudonym (repeatable). */
+                patient?: string;
+                /** @description Her identifier as `system|value`, pseudonymised under every key before use. */
+                "patient:identifier"?: string;
+                _type?: "AuditEvent";
+                _outputFormat?: "application/fhir+ndjson" | "application/ndjson" | "ndjson";
+            };
+            header: {
+                Prefer: "respond-async";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; poll the `Content-Location` URL. */
+            202: {
+                headers: {
+                    "Content-Location"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuditExportStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifest. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        transactionTime: string;
+                        request: string;
+                        requiresAccessToken: boolean;
+                        output: Record<string, never>[];
+                        error: Record<string, never>[];
+                        extension?: Record<string, never>;
+                        link?: Record<string, never>[];
+                    };
+                };
+            };
+            /** @description Still running. */
+            202: {
+                headers: {
+                    "Retry-After"?: number;
+                    "X-Progress"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The export failed (`ENLACE_AUDIT_EXPORT_FAILED`). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    cancelAuditExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled; its files are deleted. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getAuditExportFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+ndjson": string;
+                    "application/x-ndjson": string;
+                    "application/json": Record<string, never>;
+                    "text/plain": string;
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
         };
     };
 }

@@ -22,7 +22,7 @@ export interface RequestContext {
 
 export interface RouteResponse {
   readonly status?: number;
-  /** A JSON value (serialised as the negotiated type) or raw bytes/text sent as `contentType`. */
+  /** A JSON value (serialised as the negotiated type), or raw bytes, text or a stream sent as `contentType`. */
   readonly body: unknown;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;

@@ -1,4 +1,6 @@
 // Writes a handler's answer: JSON in the negotiated FHIR media type, bytes or text as the route says.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { FHIR_JSON, FHIR_JSON_UTF8 } from '../fhir/index.js';
 import type { RouteResponse } from './route.js';
@@ -11,6 +13,14 @@ export function sendResponse(res: Response, answer: RouteResponse, responseType:
     return;
   }
   const type = answer.contentType ?? responseType;
+  if (answer.body instanceof Readable) {
+    // Large files (audit exports) stream: memory stays flat whatever their size.
+    res.setHeader('Content-Type', type);
+    pipeline(answer.body, res).catch((err: unknown) => {
+      res.destroy(err instanceof Error ? err : undefined);
+    });
+    return;
+  }
   if (Buffer.isBuffer(answer.body) || typeof answer.body === 'string') {
     res.setHeader('Content-Type', type);
     res.end(answer.body);

@@ -22,7 +22,8 @@ export type IssueType =
   | 'transient'
   | 'exception'
   | 'timeout'
-  | 'throttled';
+  | 'throttled'
+  | 'informational';
 
 /** OAuth 2.0 error codes (RFC 6749 §5.2), for refusals at the token endpoint. */
 export type OAuthErrorCode =
@@ -157,6 +158,7 @@ export const errorRegistry = {
   ENLACE_AUDIT_COSIGNATURE_INVALID: spec(400, 'security'),
   ENLACE_AUDIT_WITNESS_INVALID: spec(400, 'invalid'),
   ENLACE_AUDIT_WITNESS_EXISTS: spec(409, 'duplicate'),
+  ENLACE_AUDIT_EXPORT_FAILED: spec(500, 'exception'),
   ENLACE_INTERNAL: spec(500, 'exception', false),
   /** The database cannot answer now; the text is fixed and never names the engine, host or SQLSTATE. */
   ENLACE_STORE_UNAVAILABLE: oauth(503, 'transient', 'temporarily_unavailable'),

@@ -14,6 +14,7 @@ export const partnerRoles = [
   'legal-aid',
   'social-services',
   'ngo',
+  'oversight',
 ] as const;
 
 export type PartnerRole = (typeof partnerRoles)[number];
@@ -28,6 +29,7 @@ export const roleDisplay: Readonly<Record<PartnerRole, string>> = {
   'legal-aid': 'Legal aid',
   'social-services': 'Social services',
   ngo: 'Non-governmental organisation',
+  oversight: 'Oversight body (data-protection authority, audit office)',
 };
 
 export const isPartnerRole = (value: unknown): value is PartnerRole =>

@@ -59,6 +59,30 @@ export interface AuditCosignatureTable {
   received_at: string;
 }
 
+/** An auditor's asynchronous export: its request, progress and, once done, its manifest. */
+export interface AuditExportTable {
+  id: string;
+  /** accepted, in-progress, completed, failed, cancelled. */
+  status: string;
+  /** The auditor's username. */
+  requested_by: string;
+  /** The kick-off request URL. */
+  request: string;
+  /** The filter as JSON: since, until, the survivor's pseudonyms. */
+  filter: string;
+  /** The size of the checkpoint the export is proven against. */
+  tree_size: number | null;
+  done: number;
+  total: number | null;
+  error: string | null;
+  /** The Bulk Data manifest (relative file names), once completed. */
+  manifest: string | null;
+  created_at: string;
+  updated_at: string;
+  /** When the files are deleted. */
+  expires_at: string;
+}
+
 /** A witness the operator registered: an oversight body's Ed25519 cosigning key. */
 export interface AuditWitnessTable {
   name: string;
@@ -322,6 +346,7 @@ export interface Database {
   audit_checkpoint: AuditCheckpointTable;
   audit_cosignature: AuditCosignatureTable;
   audit_witness: AuditWitnessTable;
+  audit_export: AuditExportTable;
   kv_entry: KvEntryTable;
   pki_certificate: PkiCertificateTable;
   readiness_probe: ReadinessProbeTable;

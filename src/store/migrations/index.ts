@@ -7,6 +7,7 @@ import { consent } from './0006-consent.js';
 import { emergency } from './0007-emergency.js';
 import { referrals } from './0008-referrals.js';
 import { auditLedger } from './0009-audit-ledger.js';
+import { auditExports } from './0010-audit-exports.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -20,4 +21,5 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   emergency,
   referrals,
   auditLedger,
+  auditExports,
 ];

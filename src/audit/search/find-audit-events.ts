@@ -1,0 +1,74 @@
+// Runs an AuditEvent search on either engine: filters from the ledger's indexes, one keyset page on seq.
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { sql, type Kysely } from 'kysely';
+import type { PayloadVault } from '../../crypto/index.js';
+import type { Database } from '../../store/index.js';
+import type { Dialect } from '../../store/ports.js';
+import { decodeAuditCursor, encodeAuditCursor } from './audit-search-cursor.js';
+import { AUDIT_SEARCH_LIMITS, type AuditSearch } from './audit-search.js';
+import { recordedWithin, refMatches, tokenMatches } from './filter-conditions.js';
+import { invalidParameter } from './invalid-parameter.js';
+import { searchDigest } from './search-query.js';
+
+const MAX_COUNT = AUDIT_SEARCH_LIMITS.maxCount;
+
+export interface AuditSearchDeps {
+  readonly vault: PayloadVault;
+  readonly dialect: Dialect;
+}
+
+export interface AuditEventPage {
+  readonly events: readonly AuditEvent[];
+  /** The cursor of the next page, only when at least one more event matches. */
+  readonly next?: string;
+}
+
+/**
+ * Why the ledger position (seq) orders and pages: it is unique, gapless and commit-ordered, so a
+ * keyset on it never drops or repeats a row, even while events are appended between pages; and
+ * every index ends in seq, so each filter reads its matches already in page order. A date range
+ * is the exception: its index is in `recorded` order, so its matches are sorted by seq first.
+ */
+export async function findAuditEvents(
+  db: Kysely<Database>,
+  deps: AuditSearchDeps,
+  caller: string,
+  search: AuditSearch,
+): Promise<AuditEventPage> {
+  if (!Number.isInteger(search.count) || search.count < 1 || search.count > MAX_COUNT) {
+    throw invalidParameter('_count', `must be an integer from 1 to ${MAX_COUNT}`);
+  }
+  const digest = searchDigest(search);
+  const after =
+    search.cursor === undefined
+      ? undefined
+      : await decodeAuditCursor(deps.vault, caller, digest, search.cursor);
+  // Why two steps: the seqs of the page are found from the indexes alone (the (recorded, seq)
+  // index covers a date range), and only the page's rows are read with their resource.
+  const matching = db
+    .selectFrom('audit_event')
+    .select('seq')
+    .where((eb) =>
+      eb.and([
+        ...recordedWithin(eb, search.recorded),
+        ...search.tokens.map((filter) => tokenMatches(eb, deps.dialect, filter)),
+        ...search.refs.map((filter) => refMatches(eb, filter)),
+        ...(after === undefined ? [] : [eb('seq', search.order === 'asc' ? '>' : '<', after)]),
+      ]),
+    )
+    .orderBy('seq', search.order)
+    // Why a literal: with `LIMIT ?` SQLite plans for an unknown limit and scans the whole log in
+    // seq order instead of the date index; the count is a validated integer from 1 to 1000.
+    .limit(sql.lit(search.count + 1));
+  const rows = await db
+    .selectFrom('audit_event')
+    .select(['seq', 'resource'])
+    .where('seq', 'in', matching)
+    .orderBy('seq', search.order)
+    .execute();
+  const page = rows.slice(0, search.count);
+  const events = page.map((row) => JSON.parse(row.resource) as AuditEvent);
+  const last = page.at(-1);
+  if (rows.length <= search.count || last === undefined) return { events };
+  return { events, next: await encodeAuditCursor(deps.vault, caller, digest, last.seq) };
+}

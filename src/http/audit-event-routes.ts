@@ -1,0 +1,138 @@
+// Routes of the auditors' FHIR AuditEvent search and read; every call, refused or not, leaves its own AuditEvent.
+import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../audit/index.js';
+import {
+  AUDIT_SEARCH_PARAM_DOCS,
+  buildAuditorAccessEvent,
+  findAuditEvents,
+  isAuditEventId,
+  parameterNames,
+  pseudonymsIn,
+  readAuditEvent,
+  readAuditSearch,
+  toAuditedQuery,
+  toSearchQuery,
+  type AuditorAccessInput,
+  type AuditSearch,
+  type Pseudonymize,
+} from '../audit/search/index.js';
+import { buildSearchSet } from '../fhir/index.js';
+import { personOf } from './principal-of.js';
+import type { RequestContext, Route } from './route.js';
+import type { AppServices } from './services.js';
+
+export type AuditEventRouteDeps = Pick<
+  AppServices,
+  'store' | 'clock' | 'config' | 'vault' | 'consent'
+>;
+
+const auditor = { kind: 'person', roles: ['auditor'] } as const;
+
+const patientPseudonyms = (search: AuditSearch): string[] => [
+  ...new Set(search.refs.filter((ref) => ref.kind === 'patient').flatMap((ref) => ref.values)),
+];
+
+export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
+  const fhirBase = `${deps.config.publicUrl}/fhir`;
+  const searchDeps = { vault: deps.vault, dialect: deps.store.dialect };
+  const pseudonymize: Pseudonymize = (identifier) =>
+    deps.consent.pseudonymizer.all(identifier).map((pseudonym) => pseudonym.value);
+  const recorder =
+    (ctx: RequestContext, interaction: AuditorAccessInput['interaction']) =>
+    (details: Partial<AuditorAccessInput>) =>
+      buildAuditorAccessEvent({
+        interaction,
+        actor: actorFromPrincipal(personOf(ctx)),
+        recorded: deps.clock(),
+        requestId: ctx.requestId,
+        ...details,
+      });
+  return [
+    {
+      method: 'GET',
+      path: '/fhir/AuditEvent',
+      operationId: 'searchAuditEvent',
+      access: auditor,
+      fhir: {
+        kind: 'interaction',
+        resource: 'AuditEvent',
+        interaction: 'search-type',
+        searchParams: AUDIT_SEARCH_PARAM_DOCS,
+      },
+      handler: async (ctx) => {
+        const caller = personOf(ctx);
+        const record = recorder(ctx, 'search');
+        // Why a refusal is recorded too: an auditor probing with malformed or foreign cursors is
+        // itself something the oversight of auditors must see.
+        const { search, page } = await auditingRefusals(
+          deps.store,
+          (error) =>
+            record({ parameterNames: parameterNames(ctx.query), refusal: describeRefusal(error) }),
+          async () => {
+            const search = readAuditSearch(ctx.query, pseudonymize);
+            const page = await deps.store.transaction(async (unit) => {
+              const found = await findAuditEvents(unit.db, searchDeps, caller.userId, search);
+              await unit.audit.append(
+                record({
+                  query: toAuditedQuery(search),
+                  matched: found.events.length,
+                  pseudonyms: patientPseudonyms(search),
+                }),
+              );
+              return found;
+            });
+            return { search, page };
+          },
+        );
+        const self = toSearchQuery(search);
+        if (search.cursor !== undefined) self.set('_cursor', search.cursor);
+        const bundle = buildSearchSet(
+          page.events,
+          `${fhirBase}/AuditEvent?${self.toString()}`,
+          fhirBase,
+        );
+        if (page.next !== undefined) {
+          const next = toSearchQuery(search);
+          next.set('_cursor', page.next);
+          bundle.link = [
+            ...(bundle.link ?? []),
+            { relation: 'next', url: `${fhirBase}/AuditEvent?${next.toString()}` },
+          ];
+        }
+        return { body: bundle };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/fhir/AuditEvent/:id',
+      operationId: 'readAuditEvent',
+      access: auditor,
+      fhir: { kind: 'interaction', resource: 'AuditEvent', interaction: 'read' },
+      handler: async (ctx) => {
+        const id = ctx.params.id ?? '';
+        const record = recorder(ctx, 'read');
+        const target = isAuditEventId(id) ? { eventId: id } : {};
+        const event = await auditingRefusals(
+          deps.store,
+          (error) => record({ ...target, refusal: describeRefusal(error) }),
+          () =>
+            deps.store.transaction(async (unit) => {
+              const found = await readAuditEvent(unit.db, id);
+              await unit.audit.append(record({ ...target, pseudonyms: pseudonymsIn(found) }));
+              return found;
+            }),
+        );
+        const recorded = new Date(event.recorded);
+        return {
+          // Why version 1 always: an AuditEvent is never changed (the database refuses it).
+          headers: {
+            ETag: 'W/"1"',
+            ...(Number.isNaN(recorded.getTime())
+              ? {}
+              : { 'Last-Modified': recorded.toUTCString() }),
+          },
+          body: event,
+        };
+      },
+    },
+  ];
+}
