@@ -6,6 +6,9 @@ import { isGatewayError, readPackageInfo } from '../kernel/index.js';
 import { main as serve } from '../main.js';
 import { withContext } from './context.js';
 import { certificateIssuerFor } from '../partners/index.js';
+import { WitnessAlarm } from '../audit/witness/index.js';
+import { addAuditCommands } from './audit-commands.js';
+import { addWitnessCommands, WITNESS_ALARM_EXIT } from './witness-commands.js';
 import { addPartnerCommands, type RunWithContext } from './partner-commands.js';
 import { addPkiCommands, pkiOf } from './pki-commands.js';
 import { addUserCommands } from './user-commands.js';
@@ -25,6 +28,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   );
   addUserCommands(program, run);
   addPkiCommands(program, run);
+  addWitnessCommands(addAuditCommands(program), run);
   return program;
 }
 
@@ -39,6 +43,11 @@ export async function runCli(
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof WitnessAlarm) {
+      // Why loud and its own code: a witness that keeps cosigning after a split view vouches for it.
+      process.stderr.write(`enlace: WITNESS ALARM: ${err.message}\n`);
+      return WITNESS_ALARM_EXIT;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`enlace: invalid configuration: ${err.message}\n`);
       return 78;

@@ -54,3 +54,5 @@ export type { DataKeySet, KeyEncryptionKey } from './data-keys.js';
 export { createPayloadVault } from './payload-vault.js';
 export type { PayloadVault, SealedRecord } from './payload-vault.js';
 export { checkPrivateFile, PrivateFileError, readPrivateFile } from './private-file.js';
+export { sealedCursors } from './sealed-cursor.js';
+export type { SealedCursors } from './sealed-cursor.js';

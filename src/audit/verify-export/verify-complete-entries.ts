@@ -8,18 +8,12 @@ import {
   type ExportLine,
   type OpenedExport,
 } from '../export-format/index.js';
-import {
-  appendLeaf,
-  compactRangeRoot,
-  EMPTY_RANGE,
-  equalHashes,
-  HASH_SIZE,
-  leafHash,
-} from '../merkle/index.js';
+import { equalHashes, HASH_SIZE, leafHash } from '../merkle/index.js';
 import type { Checkpoint } from '../note/index.js';
 import type { EntryProgress } from './entry-progress.js';
 import { fromFormatError } from './from-format-error.js';
 import { LeafHashCursor } from './leaf-hash-cursor.js';
+import { StreamingRoot } from './streaming-root.js';
 import { VerifyFailure, type VerifyReason } from './verify-failure.js';
 
 export interface EntryEvidence {
@@ -58,12 +52,12 @@ async function walkEntries(
   progress: EntryProgress,
   captureAt: number | undefined,
 ): Promise<EntryEvidence> {
-  let range = EMPTY_RANGE;
+  const tree = new StreamingRoot();
   let capturedRoot: Uint8Array | undefined;
   try {
     for await (const batch of readLineBatches(entries)) {
       for (const line of batch) {
-        const index = range.size;
+        const index = tree.size;
         if (index === checkpoint.size) throw badLine('ENTRY_EXTRA', entries, line, index);
         if (!isCanonicalJsonText(line.text)) {
           throw badLine('ENTRY_NOT_CANONICAL', entries, line, index);
@@ -73,23 +67,23 @@ async function walkEntries(
         // Why per line and not only the root at the end: the first line that differs from the
         // log's leaf is the first bad index; the root then proves the listed leaves are the log's.
         if (!equalHashes(leaf, listed)) throw badLine('ENTRY_MISMATCH', entries, line, index);
-        range = appendLeaf(range, leaf).range;
-        if (range.size === captureAt) capturedRoot = compactRangeRoot(range);
+        tree.append(leaf);
+        if (tree.size === captureAt) capturedRoot = tree.root();
         progress.advance();
       }
     }
   } catch (error) {
     // A line that is too long, not UTF-8 or unterminated is no canonical entry either.
     if (!isExportFormatError(error) || error.code !== 'ERR_EXPORT_LINE_INVALID') throw error;
-    throw fromFormatError(error, 'ENTRY_NOT_CANONICAL', (error.line ?? range.size + 1) - 1);
+    throw fromFormatError(error, 'ENTRY_NOT_CANONICAL', (error.line ?? tree.size + 1) - 1);
   }
-  if (range.size < checkpoint.size) {
+  if (tree.size < checkpoint.size) {
     throw new VerifyFailure('ENTRY_MISSING', {
-      firstBadIndex: range.size,
-      detail: `${range.size} of ${checkpoint.size} entries`,
+      firstBadIndex: tree.size,
+      detail: `${tree.size} of ${checkpoint.size} entries`,
     });
   }
-  if (!equalHashes(compactRangeRoot(range), checkpoint.rootHash)) {
+  if (!equalHashes(tree.root(), checkpoint.rootHash)) {
     throw new VerifyFailure('ROOT_MISMATCH');
   }
   return capturedRoot === undefined ? {} : { capturedRoot };
