@@ -10,6 +10,7 @@ import {
   type GatewayError,
 } from '../kernel/index.js';
 import type { Store } from '../store/index.js';
+import { describeRequirement } from './authorize-any.js';
 import { isIdentifiedRefusal } from './bearer-refusals.js';
 import { createRefusalSampler, type RefusalSampler } from './refusal-sampler.js';
 
@@ -24,7 +25,7 @@ function refusalEvent(
   request: AuthorizationContext | undefined,
   at: Date,
 ): AuditEvent {
-  const needs = requirement.kind === 'partner' ? requirement.scope : requirement.roles.join('|');
+  const needs = describeRequirement(requirement);
   return buildAuditEvent({
     type: error.status === 401 ? auditType.userAuthentication : auditType.securityAlert,
     ...(error.status === 401 ? {} : { subtype: auditSubtype.useOfRestrictedFunction }),

@@ -17,6 +17,7 @@ import {
 } from './bearer-refusals.js';
 import { toAuthEndpoints } from './endpoints.js';
 import { grantScopes, parseScopeParameter, toCeiling } from './grant-scopes.js';
+import { authorizeAny } from './authorize-any.js';
 import { toPublicJwk } from './public-jwk.js';
 import { scopesCover } from './scopes-cover.js';
 import { verifyAccessToken } from './verify-access-token.js';
@@ -35,10 +36,13 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     format: 'jwk',
   });
 
-  return async (
+  const authorize = async (
     authorization: string | undefined,
     requirement: AccessRequirement,
   ): Promise<Principal> => {
+    if (requirement.kind === 'any') {
+      return authorizeAny(requirement.of, (alternative) => authorize(authorization, alternative));
+    }
     if (requirement.kind === 'person') {
       // Why refuse when absent: a route asking for a person must never fall back to partner tokens.
       if (deps.verifyPersonToken === undefined) throw tokenInvalid('person tokens not configured');
@@ -106,4 +110,5 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
     };
     return principal;
   };
+  return authorize;
 }

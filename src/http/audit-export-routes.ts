@@ -17,6 +17,7 @@ import {
   insertExportJob,
   listExpiredExports,
   runExport,
+  type ExportFilter,
   type ExportJob,
 } from '../audit/export/index.js';
 import { EXPORT_FILES } from '../audit/export-format/index.js';
@@ -115,6 +116,19 @@ function statusResponse(
   };
 }
 
+/**
+ * The kick-off as it is recorded and put in the manifest: rebuilt from the filter, so her
+ * identifier (given as patient:identifier) appears only as the pseudonyms it was turned into.
+ */
+function exportRequest(publicUrl: string, filter: ExportFilter): string {
+  const query = new URLSearchParams();
+  if (filter.since !== undefined) query.set('_since', filter.since);
+  if (filter.until !== undefined) query.set('_until', filter.until);
+  for (const pseudonym of filter.pseudonyms ?? []) query.append('patient', pseudonym);
+  const text = query.toString();
+  return `${publicUrl}/fhir/AuditEvent/$export${text === '' ? '' : `?${text}`}`;
+}
+
 export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
   const read = (ctx: RequestContext, description: string) => ({
     interaction: 'read' as const,
@@ -162,7 +176,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
           await insertExportJob(unit.db, {
             id,
             requestedBy: auditorName,
-            request: `${deps.config.publicUrl}/fhir/AuditEvent/$export${ctx.query.size === 0 ? '' : `?${ctx.query.toString()}`}`,
+            request: exportRequest(deps.config.publicUrl, filter),
             filter,
             createdAt: now.toISOString(),
             expiresAt: new Date(

@@ -5,11 +5,17 @@ import Negotiator from 'negotiator';
 import { FHIR_JSON, JSON_FORMAT_ALIASES, JSON_TYPE } from '../fhir/index.js';
 import { GatewayError } from '../kernel/index.js';
 
+const HTML = 'text/html';
+/** FHIR `_format` values that mean HTML (http://hl7.org/fhir/R4/http.html#mime-type). */
+const HTML_FORMAT_ALIASES: ReadonlySet<string> = new Set(['html', HTML]);
+
 /** The response media type for this request, or a 406 refusal. `_format` overrides Accept, as FHIR says. */
 export function chooseResponseType(req: Request, produces: readonly string[]): string {
   const format = new URL(req.originalUrl, 'http://x').searchParams.get('_format');
   if (format !== null) {
     if (JSON_FORMAT_ALIASES.has(format) && produces.includes(FHIR_JSON)) return FHIR_JSON;
+    // Only routes that render a page for people (the disclosure report) produce HTML.
+    if (HTML_FORMAT_ALIASES.has(format) && produces.includes(HTML)) return HTML;
     throw new GatewayError(
       'ENLACE_NOT_ACCEPTABLE',
       `_format "${format.slice(0, 40)}" is not supported; this server speaks JSON only.`,

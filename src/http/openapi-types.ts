@@ -936,6 +936,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/Patient/$disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who saw my case — one survivor's disclosure report
+         * @description Every access to one survivor's data through the gateway and every disclosure of it, oldest
+         *     first: which institution, what it did (sent or received a referral, read or updated its
+         *     Task, recorded, read, revoked or evaluated her consent, opened break-the-glass; auditors'
+         *     reviews and earlier requests for this report), which data classes, when, for which purpose,
+         *     and on which legal basis — `consent` (the consent versions the decision relied on),
+         *     `break-the-glass` (the grant, its justification, expiry and review state; marked),
+         *     `case-participation` (an institution serving her) or `oversight` (auditors). Refusals are
+         *     not disclosures and are left out (auditors find them with `GET /fhir/AuditEvent`).
+         *
+         *     Name her with `identifier=<system>|<value>` (the identifier your institution holds; the
+         *     gateway pseudonymises it under every key and keeps nothing of it) or `patient=<pseudonym>`.
+         *
+         *     Who may ask: auditors (`auditor` session), and institutions holding an **open** referral for
+         *     her (sender or recipient, status not completed, cancelled, rejected or failed) with
+         *     `system/Task.r`. Anyone else gets the same 404 as for a survivor nobody knows. Every request,
+         *     answered or refused, is recorded as an AuditEvent naming the caller and her pseudonyms, never
+         *     the identifier.
+         *
+         *     `Accept: application/fhir+json` (default) answers a `searchset` Bundle of AuditEvents, one
+         *     per access: agent = the institution (`Organization/<id>`, its name as display), entity = her
+         *     pseudonym, the Task/Bundle/Consent touched (data classes as `securityLabel`), the legal basis
+         *     (`Consent/<id>/_history/<v>`, or the grant identifier with `detail` justification, expiresAt,
+         *     review…), and the ledger AuditEvents it summarises; extension
+         *     `https://enlace.example.org/fhir/StructureDefinition/disclosure-basis` holds the basis code,
+         *     `subtype` the kind of access (`https://enlace.example.org/fhir/CodeSystem/disclosure-kind`).
+         *     `Accept: text/html` or `_format=html` answers a printable page in plain language to hand to
+         *     her, in Spanish (default) or English (`lang=en`, or Accept-Language), with no name, number
+         *     or pseudonym on it. At most the 1000 most recent accesses are listed; the Bundle then carries
+         *     a warning OperationOutcome entry and the page a note.
+         */
+        get: operations["patientDisclosures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit/break-glass": {
         parameters: {
             query?: never;
@@ -3208,6 +3256,83 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No AuditEvent has this id (`ENLACE_RESOURCE_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    patientDisclosures: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `system|value` your institution holds for her; pseudonymised before anything else.
+                 * @example https://registro.example.org/fhir/NamingSystem/cedula|1.234.567-8
+                 */
+                identifier?: string;
+                /**
+                 * @description Her gateway pseudonym (`<key id>.<HMAC>`), instead of `identifier`.
+                 * @example k2025.Xb0Jq8m1nQ4yZc3lRt6UeVw9aHs2dFg5jKp7LoI0uYE
+                 */
+                patient?: string;
+                /** @description Language of the HTML page; defaults to Accept-Language, then Spanish. */
+                lang?: "es" | "en";
+                /** @description `json` (default) or `html`. */
+                _format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Her report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "resourceType": "Bundle",
+                     *       "type": "searchset",
+                     *       "link": [
+                     *         {
+                     *           "relation": "self",
+                     *           "url": "https://gateway.example.org/fhir/Patient/$disclosures?patient=redacted"
+                     *         }
+                     *       ],
+                     *       "entry": [
+                     *         {
+                     *           "fullUrl": "urn:uuid:7d0c1f3e-5a2b-4c6d-8e9f-0a1b2c3d4e5f",
+                     *           "resource": {
+                     *             "resourceType": "AuditEvent"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "text/html": string;
+                };
+            };
+            /** @description An unknown or repeated parameter, neither or both of `identifier` and `patient`, or an identifier that cannot be pseudonymised (`ENLACE_INVALID_PARAMETER`, `ENLACE_SURVIVOR_UNIDENTIFIABLE`); the message never repeats the identifier. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No survivor with an open referral at your institution matches (`ENLACE_RESOURCE_NOT_FOUND`) — the same answer whether she is unknown or not yours. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -223,6 +223,7 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
                 actor: caller.actor,
                 recorded: deps.clock(),
                 entity: `Task/${found.id}`,
+                pseudonym: found.pseudonym,
                 requestId: caller.requestId,
               }),
             );

@@ -24,10 +24,11 @@ export interface PersonPrincipal {
 
 export type Principal = PartnerPrincipal | PersonPrincipal;
 
-/** What a route demands of its caller. */
+/** What a route demands of its caller; `any` is met by a caller meeting one of its alternatives. */
 export type AccessRequirement =
   | { readonly kind: 'partner'; readonly scope: string }
-  | { readonly kind: 'person'; readonly roles: readonly PersonRole[] };
+  | { readonly kind: 'person'; readonly roles: readonly PersonRole[] }
+  | { readonly kind: 'any'; readonly of: readonly AccessRequirement[] };
 
 /**
  * Turns an Authorization header into a principal that meets the requirement, or throws a

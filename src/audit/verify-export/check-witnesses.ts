@@ -1,4 +1,4 @@
-// Step 4 — cosignatures: each witness key the auditor trusts must have cosigned this very checkpoint.
+// Step 4 — cosignatures: each witness key the auditor trusts cosigned this checkpoint, or the earlier one it extends.
 import {
   isNoteError,
   parseSignatureLine,
@@ -27,11 +27,24 @@ function checkWitness(opened: OpenedCheckpoint, witness: NoteVerifier): WitnessR
   return { name: witness.name, ok: false, problem: 'invalid' };
 }
 
-/** Every witness's status, in the order given; the pipeline fails after recording them all. */
+/**
+ * Every witness's status, in the order given; the pipeline fails after recording them all. Why
+ * the earlier checkpoint counts too: a witness cosigns a checkpoint after it was signed, so an
+ * export's fresh checkpoint is rarely cosigned yet; a witness's cosignature on the earlier one the
+ * auditor kept, with the export proven consistent with it, shows the history was not rewritten
+ * since that witnessed point.
+ */
 export const checkWitnesses = (
   opened: OpenedCheckpoint,
   witnesses: readonly NoteVerifier[],
-): WitnessResult[] => witnesses.map((witness) => checkWitness(opened, witness));
+  earlier?: OpenedCheckpoint,
+): WitnessResult[] =>
+  witnesses.map((witness) => {
+    const result = checkWitness(opened, witness);
+    if (result.ok || earlier === undefined) return result;
+    const onEarlier = checkWitness(earlier, witness);
+    return onEarlier.ok ? { ...onEarlier, size: earlier.checkpoint.size } : result;
+  });
 
 export function assertWitnessesCosigned(results: readonly WitnessResult[]): void {
   const failed = results.filter((result) => !result.ok);

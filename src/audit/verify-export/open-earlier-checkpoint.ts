@@ -1,20 +1,21 @@
 // Step 5 — the auditor's earlier checkpoint: signed by the same log key, same origin, not larger.
 import type { Checkpoint, NoteVerifier } from '../note/index.js';
-import { openSignedCheckpoint } from './open-checkpoint.js';
+import { openSignedCheckpoint, type OpenedCheckpoint } from './open-checkpoint.js';
 import { VerifyFailure } from './verify-failure.js';
 
 export function openEarlierCheckpoint(
   note: string | Uint8Array,
   logKey: NoteVerifier,
   current: Checkpoint,
-): Checkpoint {
-  let earlier: Checkpoint;
+): OpenedCheckpoint {
+  let opened: OpenedCheckpoint;
   try {
-    earlier = openSignedCheckpoint(note, logKey).checkpoint;
+    opened = openSignedCheckpoint(note, logKey);
   } catch (error) {
     if (!(error instanceof VerifyFailure)) throw error;
     throw new VerifyFailure('EARLIER_CHECKPOINT_INVALID', { detail: error.detail, cause: error });
   }
+  const earlier = opened.checkpoint;
   if (earlier.origin !== current.origin) {
     throw new VerifyFailure('EARLIER_CHECKPOINT_INVALID', {
       detail: `origin ${JSON.stringify(earlier.origin)}, not ${JSON.stringify(current.origin)}`,
@@ -27,5 +28,5 @@ export function openEarlierCheckpoint(
       detail: `earlier size ${earlier.size}, export size ${current.size}`,
     });
   }
-  return earlier;
+  return opened;
 }

@@ -12,8 +12,8 @@ import { initialState, toFailure, toResult, type VerifyState } from './verify-re
 import type { VerifyExportOptions, VerifyExportResult } from './verify-types.js';
 
 /**
- * manifest → checkpoint signed by the log key → checkpoint matches manifest → witness cosignatures
- * → earlier checkpoint opened → entries (complete: leaf by leaf, then the root; filtered: one
+ * manifest → checkpoint signed by the log key → checkpoint matches manifest → earlier checkpoint
+ * opened → witness cosignatures (on this checkpoint or the earlier one) → entries (complete: leaf by leaf, then the root; filtered: one
  * inclusion proof each) → consistency proofs → earlier checkpoint consistent. The first step to
  * fail decides the answer. Never throws, whatever the files hold: a failure is `ok: false`.
  */
@@ -39,12 +39,13 @@ async function runSteps(
   const opened = await openCheckpoint(exported, options.logKey);
   const checkpoint = (state.checkpoint = opened.checkpoint);
   checkCheckpointMatchesManifest(opened, exported);
-  state.witnesses = checkWitnesses(opened, options.witnessKeys ?? []);
-  assertWitnessesCosigned(state.witnesses);
-  const earlier = (state.earlier =
+  const openedEarlier =
     options.earlierCheckpoint === undefined
       ? undefined
-      : openEarlierCheckpoint(options.earlierCheckpoint, options.logKey, checkpoint));
+      : openEarlierCheckpoint(options.earlierCheckpoint, options.logKey, checkpoint);
+  const earlier = (state.earlier = openedEarlier?.checkpoint);
+  state.witnesses = checkWitnesses(opened, options.witnessKeys ?? [], openedEarlier);
+  assertWitnessesCosigned(state.witnesses);
   const progress = (state.progress = new EntryProgress(
     exported.manifest.output[0].count,
     options.onProgress,

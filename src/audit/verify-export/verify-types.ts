@@ -20,6 +20,8 @@ export interface WitnessResult {
   readonly problem?: 'missing' | 'invalid';
   /** Seconds since the Epoch at which the witness cosigned, when ok. */
   readonly timestamp?: number;
+  /** Present when the witness cosigned the earlier checkpoint (this size), not the export's own. */
+  readonly size?: number;
 }
 
 export interface EarlierResult {

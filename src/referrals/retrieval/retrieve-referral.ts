@@ -43,6 +43,7 @@ export function retrieveReferral(deps: RetrieveDeps, request: RetrieveRequest): 
         actor: request.actor,
         recorded: at,
         entity: `Bundle/${record.id}`,
+        pseudonym: record.pseudonym,
         description:
           removed.length === 0
             ? 'referral retrieved, encrypted to the recipient'

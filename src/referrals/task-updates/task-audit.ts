@@ -7,6 +7,10 @@ import {
   type AuditActor,
   type AuditSubject,
 } from '../../audit/index.js';
+import { PSEUDONYM_SYSTEM } from '../../kernel/index.js';
+
+const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
+const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 
 export type TaskInteraction = 'read' | 'search' | 'patch' | 'retrieve';
 
@@ -35,6 +39,8 @@ export interface TaskAuditInput {
   readonly requestId?: string;
   /** For refusals: the stable error code and the text the client saw (describeRefusal). */
   readonly refusal?: string;
+  /** Her pseudonym, when the referral is at hand: her disclosure report finds the access by it. */
+  readonly pseudonym?: string;
 }
 
 export function buildTaskAuditEvent(input: TaskAuditInput): AuditEvent {
@@ -43,6 +49,14 @@ export function buildTaskAuditEvent(input: TaskAuditInput): AuditEvent {
     entities.push({
       ...(input.entity === undefined ? {} : { reference: input.entity }),
       ...(input.description === undefined ? {} : { description: input.description }),
+    });
+  }
+  // After the Task or Bundle: readers of these events take the first entity as what was touched.
+  if (input.pseudonym !== undefined) {
+    entities.push({
+      identifier: { system: PSEUDONYM_SYSTEM, value: input.pseudonym },
+      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+      role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });
   }
   return buildAuditEvent({

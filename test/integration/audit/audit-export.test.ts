@@ -1,14 +1,46 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { parseVerifierKey } from '../../../src/audit/note/index.js';
+import { registerWitness } from '../../../src/audit/ledger/index.js';
+import {
+  generateCosignerKey,
+  parseSignerKey,
+  parseVerifierKey,
+} from '../../../src/audit/note/index.js';
+import { witnessOnce } from '../../../src/audit/witness/index.js';
+import { listenLocal } from '../../support/test-app.js';
 import { verifyExport } from '../../../src/audit/verify-export/index.js';
 import { PSEUDONYM_SYSTEM } from '../../../src/kernel/index.js';
 import { auditSubtype, auditType, buildAuditEvent } from '../../../src/audit/index.js';
 import { testEngines } from '../../support/test-database.js';
 import { startLedgerHarness, type LedgerHarness } from './ledger-harness.js';
+
+const MAIN = resolve(fileURLToPath(import.meta.url), '../../../../src/cli/main.ts');
+const TSX = import.meta.resolve('tsx');
+
+/** `enlace audit verify` in a child process with nothing but the files: no server, database or configuration. */
+function verifyInChild(
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      ['--import', TSX, MAIN, 'audit', 'verify', ...args, '--json'],
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd } },
+      (error, stdout) => {
+        done({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+          stdout,
+        });
+      },
+    );
+  });
+}
 
 interface Manifest {
   readonly output: readonly { readonly url: string; readonly count: number }[];
@@ -85,6 +117,103 @@ for (const engine of testEngines()) {
       assert.equal(result.ok, true, JSON.stringify(result));
     });
 
+    it('exports through the API what the command line verifies offline, against a kept checkpoint and a witness', async () => {
+      const witness = generateCosignerKey('oversight.example.org/witness');
+      await registerWitness(h.store.db, witness.verifierKey, new Date());
+      await h.ledger.checkpoint();
+      const local = await listenLocal(h.app);
+      let kept: string;
+      try {
+        await witnessOnce({
+          gateway: local.url,
+          logKey: parseVerifierKey(h.ledger.logKey.verifierKey),
+          witnessKey: parseSignerKey(witness.signerKey),
+          statePath: join(downloads, 'witness-state.json'),
+          fetch,
+          now: () => new Date(),
+        });
+        // The auditor keeps the cosigned checkpoint; more entries follow before the export.
+        kept = (await request(h.app).get('/audit/checkpoint').expect(200)).text;
+      } finally {
+        await local.close();
+      }
+      await h.append(3);
+      const res = await kickOff().expect(202);
+      const dir = join(downloads, 'export');
+      await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+      const manifest = await completed(res.get('Content-Location') ?? '');
+      for (const link of manifest.link) {
+        const path = new URL(link.url).pathname.replace(/^\/base/, '');
+        const file = await request(h.app)
+          .get(path)
+          .set('Authorization', 'Bearer auditor')
+          .buffer(true)
+          .parse((response, callback) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => callback(null, Buffer.concat(chunks)));
+          });
+        if (file.status === 200)
+          await writeFile(join(dir, path.split('/').pop() ?? ''), file.body as Buffer);
+      }
+      await writeFile(join(downloads, 'log.pub'), `${h.ledger.logKey.verifierKey}\n`);
+      await writeFile(join(downloads, 'witness.pub'), `${witness.verifierKey}\n`);
+      await writeFile(join(downloads, 'kept.txt'), kept);
+      const cwd = await mkdtemp(join(tmpdir(), 'enlace-verify-cwd-'));
+      try {
+        const ok = await verifyInChild(
+          [
+            dir,
+            '--log-key',
+            join(downloads, 'log.pub'),
+            '--checkpoint',
+            join(downloads, 'kept.txt'),
+            '--witness-key',
+            join(downloads, 'witness.pub'),
+          ],
+          cwd,
+        );
+        assert.equal(ok.code, 0, ok.stdout);
+        const result = JSON.parse(ok.stdout) as {
+          ok: boolean;
+          earlier?: { ok: boolean };
+          witnesses: { ok: boolean; size?: number }[];
+        };
+        assert.equal(result.ok, true);
+        assert.equal(result.earlier?.ok, true);
+        // The witness vouched for the kept checkpoint, which the export extends consistently.
+        assert.deepEqual(
+          result.witnesses.map((w) => w.ok),
+          [true],
+        );
+        assert.ok(typeof result.witnesses[0]?.size === 'number');
+        const stranger = generateCosignerKey('stranger.example.org/witness');
+        await writeFile(join(downloads, 'stranger.pub'), `${stranger.verifierKey}\n`);
+        const unwitnessed = await verifyInChild(
+          [
+            dir,
+            '--log-key',
+            join(downloads, 'log.pub'),
+            '--witness-key',
+            join(downloads, 'stranger.pub'),
+          ],
+          cwd,
+        );
+        assert.equal(unwitnessed.code, 1);
+        const entries = join(dir, 'AuditEvent.ndjson');
+        const text = await import('node:fs/promises').then((fs) => fs.readFile(entries, 'utf8'));
+        await writeFile(entries, text.replace('police-central', 'police-norte'));
+        const tampered = await verifyInChild([dir, '--log-key', join(downloads, 'log.pub')], cwd);
+        assert.equal(tampered.code, 1);
+        assert.equal(
+          typeof (JSON.parse(tampered.stdout) as { firstBadIndex?: number }).firstBadIndex,
+          'number',
+        );
+      } finally {
+        await rm(cwd, { recursive: true, force: true });
+      }
+    });
+
     it('exports one survivor’s entries with inclusion proofs, by her identifier, pseudonymised', async () => {
       const pseudonym = h.test.services.consent.pseudonymizer.current({
         system: 'urn:oid:2.16.858',
@@ -114,9 +243,14 @@ for (const engine of testEngines()) {
       assert.equal(result.ok, true, JSON.stringify(result));
       const stored = await h.store.db
         .selectFrom('audit_export')
-        .select('filter')
+        .selectAll()
         .executeTakeFirstOrThrow();
-      assert.doesNotMatch(stored.filter, /1\.234\.567/, 'her identifier was stored');
+      assert.doesNotMatch(JSON.stringify(stored), /1\.234\.567/, 'her identifier was stored');
+      assert.doesNotMatch(
+        JSON.stringify(manifest),
+        /1\.234\.567/,
+        'her identifier is in the manifest',
+      );
     });
 
     it('refuses without respond-async, with unknown parameters, and to anyone but an auditor', async () => {
