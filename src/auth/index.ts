@@ -27,5 +27,6 @@ export { grantScopes, parseScopeParameter } from './grant-scopes.js';
 export { scopesCover } from './scopes-cover.js';
 export { CLIENT_ID_SYSTEM, ACCESS_TOKEN_ID_SYSTEM } from './audit-token-request.js';
 export { auditRefusals } from './audit-refusals.js';
+export { authorizeAny } from './authorize-any.js';
 export type { AuditedAuthorizer } from './audit-refusals.js';
 export { personVerifier } from './person-requirement.js';

@@ -1,5 +1,5 @@
 // Routes of the auditors' FHIR AuditEvent search and read; every call, refused or not, leaves its own AuditEvent.
-import { actorFromPrincipal, auditingRefusals, describeRefusal } from '../audit/index.js';
+import { auditingRefusals, describeRefusal } from '../audit/index.js';
 import {
   AUDIT_SEARCH_PARAM_DOCS,
   buildAuditorAccessEvent,
@@ -16,7 +16,7 @@ import {
   type Pseudonymize,
 } from '../audit/search/index.js';
 import { buildSearchSet } from '../fhir/index.js';
-import { personOf } from './principal-of.js';
+import { auditorAccess, auditorOf } from './auditor-access.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -24,8 +24,6 @@ export type AuditEventRouteDeps = Pick<
   AppServices,
   'store' | 'clock' | 'config' | 'vault' | 'consent'
 >;
-
-const auditor = { kind: 'person', roles: ['auditor'] } as const;
 
 const patientPseudonyms = (search: AuditSearch): string[] => [
   ...new Set(search.refs.filter((ref) => ref.kind === 'patient').flatMap((ref) => ref.values)),
@@ -41,7 +39,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
     (details: Partial<AuditorAccessInput>) =>
       buildAuditorAccessEvent({
         interaction,
-        actor: actorFromPrincipal(personOf(ctx)),
+        actor: auditorOf(ctx).actor,
         recorded: deps.clock(),
         requestId: ctx.requestId,
         ...details,
@@ -51,7 +49,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
       method: 'GET',
       path: '/fhir/AuditEvent',
       operationId: 'searchAuditEvent',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.s'),
       fhir: {
         kind: 'interaction',
         resource: 'AuditEvent',
@@ -59,7 +57,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
         searchParams: AUDIT_SEARCH_PARAM_DOCS,
       },
       handler: async (ctx) => {
-        const caller = personOf(ctx);
+        const caller = auditorOf(ctx);
         const record = recorder(ctx, 'search');
         // Why a refusal is recorded too: an auditor probing with malformed or foreign cursors is
         // itself something the oversight of auditors must see.
@@ -70,7 +68,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
           async () => {
             const search = readAuditSearch(ctx.query, pseudonymize);
             const page = await deps.store.transaction(async (unit) => {
-              const found = await findAuditEvents(unit.db, searchDeps, caller.userId, search);
+              const found = await findAuditEvents(unit.db, searchDeps, caller.id, search);
               await unit.audit.append(
                 record({
                   query: toAuditedQuery(search),
@@ -105,7 +103,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
       method: 'GET',
       path: '/fhir/AuditEvent/:id',
       operationId: 'readAuditEvent',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.r'),
       fhir: { kind: 'interaction', resource: 'AuditEvent', interaction: 'read' },
       handler: async (ctx) => {
         const id = ctx.params.id ?? '';

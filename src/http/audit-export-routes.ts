@@ -3,13 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  actorFromPrincipal,
-  auditedRead,
-  auditSubtype,
-  auditType,
-  buildAuditEvent,
-} from '../audit/index.js';
+import { auditedRead, auditSubtype, auditType, buildAuditEvent } from '../audit/index.js';
 import {
   deleteExportJob,
   exportDirectory,
@@ -24,7 +18,7 @@ import { EXPORT_FILES } from '../audit/export-format/index.js';
 import { buildOperationOutcome } from '../fhir/index.js';
 import { GatewayError } from '../kernel/index.js';
 import { readExportFilter } from './read-export-filter.js';
-import { personOf } from './principal-of.js';
+import { auditorAccess, auditorOf } from './auditor-access.js';
 import type { RequestContext, Route, RouteResponse } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -33,7 +27,6 @@ export type AuditExportRouteDeps = Pick<
   'store' | 'clock' | 'config' | 'ledger' | 'logger' | 'consent'
 >;
 
-const auditor = { kind: 'person', roles: ['auditor'] } as const;
 /** A running job that has not moved for this long was left by a process that stopped. */
 const STALLED_MS = 10 * 60_000;
 const FILE_TYPES: Readonly<Record<string, string>> = {
@@ -132,7 +125,7 @@ function exportRequest(publicUrl: string, filter: ExportFilter): string {
 export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
   const read = (ctx: RequestContext, description: string) => ({
     interaction: 'read' as const,
-    actor: actorFromPrincipal(personOf(ctx)),
+    actor: auditorOf(ctx).actor,
     description,
     requestId: ctx.requestId,
     clock: deps.clock,
@@ -148,7 +141,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
       method: 'POST',
       path: '/fhir/AuditEvent/$export',
       operationId: 'exportAuditEvents',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.r'),
       fhir: {
         kind: 'operation',
         name: 'export',
@@ -156,8 +149,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
         resource: 'AuditEvent',
       },
       handler: async (ctx) => {
-        const auditorName = personOf(ctx).username;
-        const actor = actorFromPrincipal(personOf(ctx));
+        const { name: auditorName, actor } = auditorOf(ctx);
         const prefer = ctx.headers.prefer;
         if (typeof prefer !== 'string' || !/(^|[,;\s])respond-async($|[,;\s])/.test(prefer)) {
           throw new GatewayError(
@@ -238,7 +230,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
       method: 'GET',
       path: '/audit/exports/:id',
       operationId: 'getAuditExportStatus',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.r'),
       produces: ['application/json', 'application/fhir+json'],
       handler: async (ctx) => {
         const id = ctx.params.id ?? '';
@@ -254,7 +246,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
       method: 'GET',
       path: '/audit/exports/:id/files/:name',
       operationId: 'getAuditExportFile',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.r'),
       produces: ['*/*'],
       handler: async (ctx) => {
         const id = ctx.params.id ?? '';
@@ -285,7 +277,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
       method: 'DELETE',
       path: '/audit/exports/:id',
       operationId: 'cancelAuditExport',
-      access: auditor,
+      access: auditorAccess('system/AuditEvent.r'),
       handler: async (ctx) => {
         const id = ctx.params.id ?? '';
         await auditedRead(

@@ -1,11 +1,5 @@
 // Routes of the transparency log: its key, signed checkpoints with cosignatures, and Merkle proofs.
-import {
-  actorFromPrincipal,
-  auditedRead,
-  auditSubtype,
-  auditType,
-  buildAuditEvent,
-} from '../audit/index.js';
+import { auditedRead, auditSubtype, auditType, buildAuditEvent } from '../audit/index.js';
 import {
   acceptCosignature,
   latestCheckpoint,
@@ -20,7 +14,7 @@ import {
   requireCount,
 } from '../audit/proofs/index.js';
 import { GatewayError } from '../kernel/index.js';
-import { personOf } from './principal-of.js';
+import { auditorAccess, auditorOf } from './auditor-access.js';
 import type { Route } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -159,7 +153,7 @@ export function auditLogRoutes(deps: AuditLogRouteDeps): Route[] {
       method: 'GET',
       path: '/audit/proof/inclusion',
       operationId: 'getAuditInclusionProof',
-      access: { kind: 'person', roles: ['auditor'] },
+      access: auditorAccess('system/AuditEvent.r'),
       produces: [JSON_TYPE],
       handler: async (ctx) => {
         const index = readCount(ctx.query, 'index');
@@ -171,7 +165,7 @@ export function auditLogRoutes(deps: AuditLogRouteDeps): Route[] {
             : `inclusion proof of leaf ${index} in tree size ${treeSize}`;
         const record = {
           interaction: 'read',
-          actor: actorFromPrincipal(personOf(ctx)),
+          actor: auditorOf(ctx).actor,
           description: what,
           requestId: ctx.requestId,
           clock: deps.clock,

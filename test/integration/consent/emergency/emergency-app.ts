@@ -1,4 +1,5 @@
 // A gateway app serving the break-the-glass routes: stand-in tokens, an HMAC pseudonymizer, a movable clock.
+import { authorizeAny } from '../../../../src/auth/index.js';
 import { createHmac } from 'node:crypto';
 import type { Express } from 'express';
 import { createApp } from '../../../../src/app.js';
@@ -61,6 +62,9 @@ function covers(granted: readonly string[], required: string): boolean {
 
 /** Maps `Bearer <name>` to a principal and applies the requirement as the real authorizer does. */
 export const byToken: Authorizer = (authorization, requirement) => {
+  if (requirement.kind === 'any') {
+    return authorizeAny(requirement.of, (alternative) => byToken(authorization, alternative));
+  }
   const name = authorization?.replace(/^Bearer /, '') ?? '';
   const principal = Object.hasOwn(principals, name) ? principals[name] : undefined;
   if (principal === undefined || principal.kind !== requirement.kind) {
