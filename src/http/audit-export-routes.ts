@@ -1,12 +1,10 @@
 // Routes of the auditors' asynchronous export (FHIR Bulk Data): kick-off, status, files, cancel — each audited.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { auditedRead, auditSubtype, auditType, buildAuditEvent } from '../audit/index.js';
 import {
   deleteExportJob,
-  exportDirectory,
+  deleteExportFiles,
+  readExportFile,
   findExportJob,
   insertExportJob,
   listExpiredExports,
@@ -44,10 +42,16 @@ const notFound = (id: string) =>
     `No export ${id.slice(0, 64)} exists (it may have expired).`,
   );
 
+const filesOf = (deps: AuditExportRouteDeps) => ({
+  db: deps.store.db,
+  dialect: deps.store.dialect,
+  dataDir: deps.config.dataDir,
+});
+
 /** Deletes expired exports (rows and files); run on every call, so no timer is needed. */
 async function sweep(deps: AuditExportRouteDeps): Promise<void> {
   for (const id of await listExpiredExports(deps.store.db, deps.clock())) {
-    await rm(exportDirectory(deps.config.dataDir, id), { recursive: true, force: true });
+    await deleteExportFiles(filesOf(deps), id);
     await deleteExportJob(deps.store.db, id);
   }
 }
@@ -258,16 +262,12 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
           async () => {
             const job = await existing(id);
             if (job.status !== 'completed' || type === undefined) throw notFound(`${id}/${name}`);
-            const path = join(exportDirectory(deps.config.dataDir, id), name);
-            const size = await stat(path).then(
-              (info) => info.size,
-              () => undefined,
-            );
-            if (size === undefined) throw notFound(`${id}/${name}`);
+            const file = await readExportFile(filesOf(deps), id, name);
+            if (file === undefined) throw notFound(`${id}/${name}`);
             return {
-              body: createReadStream(path),
+              body: file.stream,
               contentType: type,
-              headers: { 'Content-Length': String(size), 'Cache-Control': 'no-store' },
+              headers: { 'Content-Length': String(file.size), 'Cache-Control': 'no-store' },
             };
           },
         );
@@ -287,7 +287,7 @@ export function auditExportRoutes(deps: AuditExportRouteDeps): Route[] {
             await existing(id);
             // Deleting the row stops a running job at its next batch; its files go with it.
             await deleteExportJob(deps.store.db, id);
-            await rm(exportDirectory(deps.config.dataDir, id), { recursive: true, force: true });
+            await deleteExportFiles(filesOf(deps), id);
           },
         );
         return {

@@ -83,6 +83,14 @@ export interface AuditExportTable {
   expires_at: string;
 }
 
+/** One part (at most 4 MiB) of an export's file, on PostgreSQL deployments. */
+export interface AuditExportFileTable {
+  export_id: string;
+  name: string;
+  part: number;
+  data: Uint8Array;
+}
+
 /** A witness the operator registered: an oversight body's Ed25519 cosigning key. */
 export interface AuditWitnessTable {
   name: string;
@@ -347,6 +355,7 @@ export interface Database {
   audit_cosignature: AuditCosignatureTable;
   audit_witness: AuditWitnessTable;
   audit_export: AuditExportTable;
+  audit_export_file: AuditExportFileTable;
   kv_entry: KvEntryTable;
   pki_certificate: PkiCertificateTable;
   readiness_probe: ReadinessProbeTable;

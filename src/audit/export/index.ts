@@ -1,5 +1,7 @@
 // Public face of audit exports: the job record and the pipeline that writes an export an auditor verifies offline.
-export { exportDirectory, runExport } from './run-export.js';
+export { runExport } from './run-export.js';
+export { deleteExportFiles, exportDirectory, readExportFile } from './export-files.js';
+export type { ExportFiles } from './export-files.js';
 export type { ExportDeps } from './run-export.js';
 export {
   deleteExportJob,

@@ -15,6 +15,7 @@ import {
   type StoredCheckpoint,
 } from '../ledger/index.js';
 import { consistencyProof, inclusionProof } from '../merkle/index.js';
+import { exportDirectory, publishExportFiles } from './export-files.js';
 import { findExportJob, updateExportJob, type ExportJob } from './export-job.js';
 import { countEntries, isFiltered, selectEntries } from './select-entries.js';
 
@@ -22,15 +23,12 @@ import { countEntries, isFiltered, selectEntries } from './select-entries.js';
 const MAX_CONSISTENCY_LINES = 1000;
 
 export interface ExportDeps {
-  readonly store: Pick<Store, 'db'>;
+  readonly store: Pick<Store, 'db' | 'dialect'>;
   readonly ledger: Ledger;
   readonly dataDir: string;
   readonly clock: () => Date;
   readonly logger: Logger;
 }
-
-export const exportDirectory = (dataDir: string, id: string): string =>
-  join(dataDir, 'exports', id);
 
 class Cancelled extends Error {}
 
@@ -65,6 +63,7 @@ export async function runExport(deps: ExportDeps, id: string): Promise<void> {
       filter: job.filter as unknown as { readonly [key: string]: JsonValue },
     });
     writer = undefined;
+    await publishExportFiles({ db, dialect: deps.store.dialect, dataDir: deps.dataDir }, id);
     await updateExportJob(
       db,
       id,

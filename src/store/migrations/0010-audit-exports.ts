@@ -26,5 +26,15 @@ export const auditExports: StoreMigration = {
       .on('audit_export')
       .column('expires_at')
       .execute();
+    // Why in the database on PostgreSQL: instances share it, not their disks; any of them serves
+    // the files of an export another one wrote. The embedded engine keeps them as files.
+    await db.schema
+      .createTable('audit_export_file')
+      .addColumn('export_id', 'text', (column) => column.notNull())
+      .addColumn('name', 'text', (column) => column.notNull())
+      .addColumn('part', 'integer', (column) => column.notNull())
+      .addColumn('data', dialect === 'sqlite' ? 'blob' : 'bytea', (column) => column.notNull())
+      .addPrimaryKeyConstraint('audit_export_file_pk', ['export_id', 'name', 'part'])
+      .execute();
   },
 };

@@ -92,8 +92,12 @@ for (const engine of testEngines()) {
           .buffer(true)
           .parse((response, callback) => {
             const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => callback(null, Buffer.concat(chunks)));
+            response.on('data', (chunk: Buffer) => {
+              chunks.push(chunk);
+            });
+            response.on('end', () => {
+              callback(null, Buffer.concat(chunks));
+            });
           });
         if (res.status === 404) continue; // A complete export has no proofs file, a filtered one no leaf hashes.
         assert.equal(res.status, 200);
@@ -150,8 +154,12 @@ for (const engine of testEngines()) {
           .buffer(true)
           .parse((response, callback) => {
             const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => callback(null, Buffer.concat(chunks)));
+            response.on('data', (chunk: Buffer) => {
+              chunks.push(chunk);
+            });
+            response.on('end', () => {
+              callback(null, Buffer.concat(chunks));
+            });
           });
         if (file.status === 200)
           await writeFile(join(dir, path.split('/').pop() ?? ''), file.body as Buffer);
