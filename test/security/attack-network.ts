@@ -6,10 +6,10 @@ import request from 'supertest';
 import { TOKEN_PATH } from '../../src/auth/index.js';
 import {
   createReferralNetwork,
-  MESSAGE_ID_SYSTEM,
   REFERRAL_T0,
   type ReferralNetwork,
   type TestPartner,
+  submitReferral,
 } from '../integration/referrals/referral-fixtures.js';
 import type { TestEngine } from '../support/test-database.js';
 
@@ -82,18 +82,13 @@ export async function startAttackNetwork(
       const survivorId = `s-${randomUUID()}`;
       await network.recordConsent(survivorId);
       const { jwe, bundle } = await network.referral(from, to, { survivorId });
-      await request(network.app)
-        .post('/fhir/$process-message')
-        .set('Authorization', `Bearer ${await token(from)}`)
-        .set('Content-Type', 'application/jose')
-        .send(jwe)
-        .expect(200);
-      const row = await network.store.db
-        .selectFrom('referral')
-        .select('id')
-        .where('message_key', '=', `${MESSAGE_ID_SYSTEM}|${bundle.identifier?.value ?? ''}`)
-        .executeTakeFirstOrThrow();
-      return row.id;
+      const id = await submitReferral(
+        network.app,
+        network.store,
+        { jwe, bundle },
+        await token(from),
+      );
+      return id;
     },
     auditCount: () => network.store.audit.count(),
     auditSince: async (count) =>

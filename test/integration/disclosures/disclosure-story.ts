@@ -13,12 +13,12 @@ import {
 } from '../../../src/kernel/index.js';
 import {
   createReferralNetwork,
-  MESSAGE_ID_SYSTEM,
   REFERRAL_T0,
   registerTestPartner,
   SURVIVOR_ID_SYSTEM,
   type ReferralNetwork,
   type TestPartner,
+  submitReferral,
 } from '../referrals/referral-fixtures.js';
 
 /** Her national id, as the police station types it; it must never appear in what the gateway gives out. */
@@ -100,18 +100,8 @@ async function submit(
     survivorId: NATIONAL_ID,
     purpose,
   });
-  await request(app)
-    .post('/fhir/$process-message')
-    .set('Authorization', `Bearer ${network.police.id}`)
-    .set('Content-Type', JOSE)
-    .send(jwe)
-    .expect(200);
-  const row = await network.store.db
-    .selectFrom('referral')
-    .select('id')
-    .where('message_key', '=', `${MESSAGE_ID_SYSTEM}|${bundle.identifier?.value ?? ''}`)
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const id = await submitReferral(app, network.store, { jwe, bundle }, network.police.id);
+  return id;
 }
 
 /** Builds the story on a fresh database of the engine whose variables are given. */

@@ -10,6 +10,7 @@ import {
   type JWK,
   type KeyObject,
 } from 'jose';
+import request from 'supertest';
 import { createApp } from '../../../src/app.js';
 import { createConsent, DATA_CLASS_SYSTEM, PURPOSE_SYSTEM } from '../../../src/consent/index.js';
 import { signBundle, type GatewayKeys, type JoseSigner } from '../../../src/crypto/index.js';
@@ -427,4 +428,25 @@ export async function createReferralNetwork(
     await test.dispose();
     throw error;
   }
+}
+
+/** Submits a signed, encrypted referral message as `bearer` and returns the id the gateway gave it. */
+export async function submitReferral(
+  app: Express,
+  store: Store,
+  message: { readonly jwe: string; readonly bundle: Bundle },
+  bearer: string,
+): Promise<string> {
+  await request(app)
+    .post('/fhir/$process-message')
+    .set('Authorization', `Bearer ${bearer}`)
+    .set('Content-Type', 'application/jose')
+    .send(message.jwe)
+    .expect(200);
+  const row = await store.db
+    .selectFrom('referral')
+    .select('id')
+    .where('message_key', '=', `${MESSAGE_ID_SYSTEM}|${message.bundle.identifier?.value ?? ''}`)
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

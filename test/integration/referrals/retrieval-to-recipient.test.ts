@@ -10,9 +10,9 @@ import { assertOutcome } from '../../support/outcome.js';
 import {
   CONTACT_PHONE,
   createReferralNetwork,
-  MESSAGE_ID_SYSTEM,
   type ReferralNetwork,
   type TestPartner,
+  submitReferral,
 } from './referral-fixtures.js';
 
 const JOSE = 'application/jose';
@@ -34,18 +34,8 @@ async function submit(
   survivorId: string,
 ): Promise<{ id: string; bundle: Bundle }> {
   const { jwe, bundle } = await network.referral(network.police, network.shelter, { survivorId });
-  await request(network.app)
-    .post('/fhir/$process-message')
-    .set('Authorization', 'Bearer police-central')
-    .set('Content-Type', JOSE)
-    .send(jwe)
-    .expect(200);
-  const row = await network.store.db
-    .selectFrom('referral')
-    .select('id')
-    .where('message_key', '=', `${MESSAGE_ID_SYSTEM}|${bundle.identifier?.value ?? ''}`)
-    .executeTakeFirstOrThrow();
-  return { id: row.id, bundle };
+  const id = await submitReferral(network.app, network.store, { jwe, bundle }, 'police-central');
+  return { id: id, bundle };
 }
 
 async function openFor(partner: TestPartner, jwe: string): Promise<Bundle> {

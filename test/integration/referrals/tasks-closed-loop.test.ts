@@ -8,8 +8,8 @@ import { applyTaskMessage } from '../../../src/referrals/task-updates/index.js';
 import { assertOutcome } from '../../support/outcome.js';
 import {
   createReferralNetwork,
-  MESSAGE_ID_SYSTEM,
   type ReferralNetwork,
+  submitReferral,
 } from './referral-fixtures.js';
 
 const PATCH = 'application/json-patch+json';
@@ -28,18 +28,8 @@ describe('the closed loop of a referral over Task', function () {
   async function submit(survivorId = `s-${Math.random()}`): Promise<string> {
     await network.recordConsent(survivorId);
     const { jwe, bundle } = await network.referral(network.police, network.shelter, { survivorId });
-    await request(network.app)
-      .post('/fhir/$process-message')
-      .set('Authorization', 'Bearer police-central')
-      .set('Content-Type', 'application/jose')
-      .send(jwe)
-      .expect(200);
-    const row = await network.store.db
-      .selectFrom('referral')
-      .select('id')
-      .where('message_key', '=', `${MESSAGE_ID_SYSTEM}|${bundle.identifier?.value ?? ''}`)
-      .executeTakeFirstOrThrow();
-    return row.id;
+    const id = await submitReferral(network.app, network.store, { jwe, bundle }, 'police-central');
+    return id;
   }
 
   const patch = (id: string, as: string, version: number | undefined, body: unknown) => {
