@@ -1,17 +1,12 @@
 // Signer keys in the form of Go's x/mod/sumdb/note: `PRIVATE+KEY+<name>+<hex key ID>+<base64(type || seed)>`.
 import { createPublicKey } from 'node:crypto';
 import { privateKeyFromSeed, rawPublicKey } from './ed25519-key.js';
-import { computeKeyHash, formatKeyHash, parseKeyHash } from './key-hash.js';
-import { isValidKeyName } from './key-name.js';
+import { computeKeyHash, formatKeyHash } from './key-hash.js';
 import type { NoteSigner } from './note-key.js';
 import { NoteError } from './note-error.js';
-import {
-  ED25519_KEY_BYTES,
-  isSupportedSignatureType,
-  type SignatureType,
-} from './signature-type.js';
-import { fromBase64, toBase64 } from './strict-base64.js';
-import { formatVerifierKey, splitKeyFields } from './verifier-key.js';
+import { ED25519_KEY_BYTES, type SignatureType } from './signature-type.js';
+import { toBase64 } from './strict-base64.js';
+import { formatVerifierKey, readKeyParts, splitKeyFields } from './verifier-key.js';
 
 /** Why the prefix: it keeps a secret key from ever being mistaken for, or pasted as, a vkey. */
 const PRIVATE_PREFIX = 'PRIVATE+KEY+';
@@ -29,21 +24,7 @@ export function parseSignerKey(skey: string): NoteSigner {
     typeof skey === 'string' && skey.startsWith(PRIVATE_PREFIX)
       ? splitKeyFields(skey.slice(PRIVATE_PREFIX.length))
       : undefined;
-  if (fields === undefined) throw new NoteError('ERR_NOTE_KEY_MALFORMED');
-  const [name, hex, base64] = fields;
-  const keyHash = parseKeyHash(hex);
-  const material = fromBase64(base64);
-  const type = material?.[0];
-  if (
-    !isValidKeyName(name) ||
-    keyHash === undefined ||
-    material === undefined ||
-    type === undefined
-  ) {
-    throw new NoteError('ERR_NOTE_KEY_MALFORMED');
-  }
-  if (!isSupportedSignatureType(type)) throw new NoteError('ERR_NOTE_KEY_UNSUPPORTED');
-  const seed = material.subarray(1);
+  const { name, keyHash, type, key: seed } = readKeyParts(fields);
   const privateKey = seed.length === ED25519_KEY_BYTES ? privateKeyFromSeed(seed) : undefined;
   const raw = privateKey === undefined ? undefined : rawPublicKey(privateKey);
   // Why: the key ID names the public key; an skey whose ID does not hash from the public key its

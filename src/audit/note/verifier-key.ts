@@ -19,6 +19,33 @@ export function splitKeyFields(text: string): readonly [string, string, string] 
   return [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
 }
 
+export interface KeyParts {
+  readonly name: string;
+  readonly keyHash: number;
+  readonly type: SignatureType;
+  /** The key bytes after the type byte: a public key (vkey) or a seed (skey). */
+  readonly key: Uint8Array;
+}
+
+/** Name, key ID, type and key of a vkey's or skey's fields; refuses anything malformed or unknown. */
+export function readKeyParts(fields: readonly [string, string, string] | undefined): KeyParts {
+  if (fields === undefined) throw new NoteError('ERR_NOTE_KEY_MALFORMED');
+  const [name, hex, base64] = fields;
+  const keyHash = parseKeyHash(hex);
+  const material = fromBase64(base64);
+  const type = material?.[0];
+  if (
+    !isValidKeyName(name) ||
+    keyHash === undefined ||
+    material === undefined ||
+    type === undefined
+  ) {
+    throw new NoteError('ERR_NOTE_KEY_MALFORMED');
+  }
+  if (!isSupportedSignatureType(type)) throw new NoteError('ERR_NOTE_KEY_UNSUPPORTED');
+  return { name, keyHash, type, key: material.subarray(1) };
+}
+
 /** The vkey of a raw 32-byte Ed25519 public key under `name` and signature `type`. */
 export function formatVerifierKey(
   name: string,
@@ -37,22 +64,12 @@ export function formatVerifierKey(
 }
 
 export function parseVerifierKey(vkey: string): NoteVerifier {
-  const fields = typeof vkey === 'string' ? splitKeyFields(vkey) : undefined;
-  if (fields === undefined) throw new NoteError('ERR_NOTE_KEY_MALFORMED');
-  const [name, hex, base64] = fields;
-  const keyHash = parseKeyHash(hex);
-  const material = fromBase64(base64);
-  const type = material?.[0];
-  if (
-    !isValidKeyName(name) ||
-    keyHash === undefined ||
-    material === undefined ||
-    type === undefined
-  ) {
-    throw new NoteError('ERR_NOTE_KEY_MALFORMED');
-  }
-  if (!isSupportedSignatureType(type)) throw new NoteError('ERR_NOTE_KEY_UNSUPPORTED');
-  const raw = material.subarray(1);
+  const {
+    name,
+    keyHash,
+    type,
+    key: raw,
+  } = readKeyParts(typeof vkey === 'string' ? splitKeyFields(vkey) : undefined);
   const publicKey = publicKeyFromRaw(raw);
   // Why: signature lines are matched to keys by name and key ID alone; a vkey whose ID does not
   // hash from its own name, type and key could claim another key's lines, or its lines another's.
