@@ -110,6 +110,7 @@ export async function applyTaskChangeTo(
       actor: request.actor,
       recorded: at,
       entity: `Task/${record.id}`,
+      pseudonym: record.pseudonym,
       description: `${record.status} → ${change.status} by the ${by}`,
       ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
     }),
