@@ -117,6 +117,7 @@ export async function loadCapabilities(
     store,
     dataDir: config.dataDir,
     origin: config.auditLogOrigin,
+    originConfigured: config.auditLogOriginConfigured,
     clock,
   });
   return { keys, policy, pki, people, tokens, authorize, consent, vault, profiles, ledger };

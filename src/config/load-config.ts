@@ -31,8 +31,13 @@ export interface Config {
   readonly consentDefaultDecision: 'no-consent' | 'permit';
   /** How often each instance stops expired break-the-glass grants and writes their STOP events. */
   readonly emergencySweepSeconds: number;
-  /** The audit log's C2SP origin line and its key's name; derived from the public URL by default. */
+  /**
+   * The audit log's C2SP origin line and its key's name, for a new log; derived from the public URL
+   * by default. An existing log keeps the origin it was created with unless one is configured.
+   */
   readonly auditLogOrigin: string;
+  /** Whether ENLACE_AUDIT_LOG_ORIGIN was set: then an existing log under another name is refused. */
+  readonly auditLogOriginConfigured: boolean;
   readonly checkpointEntries: number;
   readonly checkpointSeconds: number;
   readonly exportRetentionHours: number;
@@ -130,6 +135,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     consentDefaultDecision: values.consentDefaultDecision as 'no-consent' | 'permit',
     emergencySweepSeconds: values.emergencySweepSeconds as number,
     auditLogOrigin: (values.auditLogOrigin as string | undefined) ?? defaultLogOrigin(publicUrl),
+    auditLogOriginConfigured: values.auditLogOrigin !== undefined,
     checkpointEntries: values.checkpointEntries as number,
     checkpointSeconds: values.checkpointSeconds as number,
     exportRetentionHours: values.exportRetentionHours as number,

@@ -17,7 +17,11 @@ export interface LogKey {
  * checkpoint signature must prove the log only; a leak of the token or message keys must not
  * let anyone sign a rewritten history, and rotating those keys must not orphan old checkpoints.
  */
-export async function loadOrCreateLogKey(dataDir: string, origin: string): Promise<LogKey> {
+export async function loadOrCreateLogKey(
+  dataDir: string,
+  origin: string,
+  originConfigured = true,
+): Promise<LogKey> {
   const dir = join(dataDir, 'keys');
   const path = join(dir, LOG_KEY_FILE);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -37,8 +41,9 @@ export async function loadOrCreateLogKey(dataDir: string, origin: string): Promi
   }
   const signer = parseSignerKey(skey);
   // Why refuse: the key's name is the origin checkpoints carry; a renamed log would sign
-  // checkpoints that auditors holding the old verifier key cannot match to it.
-  if (signer.name !== origin) {
+  // checkpoints that auditors holding the old verifier key cannot match to it. Without a
+  // configured origin the log simply keeps its own (the default follows the port, which changes).
+  if (originConfigured && signer.name !== origin) {
     throw new Error(
       `audit log key ${path} is named ${signer.name} but ENLACE_AUDIT_LOG_ORIGIN is ${origin}; keep the origin the log was started with`,
     );

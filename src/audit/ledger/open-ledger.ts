@@ -10,7 +10,9 @@ import { scanLog } from './scan-log.js';
 export interface LedgerOptions {
   readonly store: Pick<Store, 'db'>;
   readonly dataDir: string;
+  /** The origin of a new log; an existing log keeps its own unless `originConfigured`. */
   readonly origin: string;
+  readonly originConfigured?: boolean;
   readonly clock: () => Date;
 }
 
@@ -27,16 +29,22 @@ export interface Ledger {
 
 export async function openLedger(options: LedgerOptions): Promise<Ledger> {
   const { db } = options.store;
-  const logKey = await loadOrCreateLogKey(options.dataDir, options.origin);
+  const logKey = await loadOrCreateLogKey(
+    options.dataDir,
+    options.origin,
+    options.originConfigured ?? true,
+  );
+  // The log's origin is its key's name: fixed when the log was created.
+  const origin = logKey.signer.name;
   let verdict = await checkLogIntegrity({ db, logKey, dataDir: options.dataDir });
   return {
-    origin: options.origin,
+    origin,
     logKey,
     integrity: () => verdict,
     async checkpoint() {
       // Why refuse: signing a checkpoint over a log found altered would bless the alteration.
       if (!verdict.ok) return undefined;
-      return createCheckpoint({ db, logKey, ...options });
+      return createCheckpoint({ db, logKey, ...options, origin });
     },
     async scan(onBatch) {
       if (!verdict.ok) return verdict;
