@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRunDatabase, type TestDatabase } from '../support/test-database.js';
 
 interface Reply {
   readonly status: number;
@@ -61,16 +62,20 @@ class GatewayProcess {
 describe('the gateway process', function () {
   this.timeout(30_000);
   let dataDir: string;
+  let database: TestDatabase;
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'enlace-lifecycle-'));
+    database = await createRunDatabase();
   });
   afterEach(async () => {
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   const start = (extra: Record<string, string> = {}): GatewayProcess =>
     new GatewayProcess('test/fixtures/hold-gateway.ts', {
+      ...database.env,
       ENLACE_PORT: '0',
       ENLACE_DATA_DIR: dataDir,
       ENLACE_LOG_LEVEL: 'info',

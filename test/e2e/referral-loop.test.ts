@@ -20,11 +20,11 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
-import Database from 'better-sqlite3';
 import { runCli } from '../../src/cli/main.js';
 import { verifyDecisionProvenance } from '../../src/consent/index.js';
 import { signBundle, verifyBundleSignature } from '../../src/crypto/index.js';
 import { createCsrPem } from '../integration/auth/test-certificates.js';
+import { createRunDatabase, selectRows, type TestDatabase } from '../support/test-database.js';
 import {
   buildReferralBundle,
   CONTACT_PHONE,
@@ -88,6 +88,7 @@ async function enlace(env: Record<string, string>, ...argv: string[]): Promise<u
 describe('a referral, end to end between two partners and a gateway process', function () {
   this.timeout(120_000);
   let dataDir: string;
+  let database: TestDatabase;
   let gateway: ChildProcessWithoutNullStreams;
   let receiver: Server;
   let base: string;
@@ -143,6 +144,7 @@ describe('a referral, end to end between two partners and a gateway process', fu
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'enlace-e2e-'));
+    database = await createRunDatabase();
     receiver = createServer((req, res) => {
       let body = '';
       req.setEncoding('utf8');
@@ -157,6 +159,7 @@ describe('a referral, end to end between two partners and a gateway process', fu
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env = {
+      ...database.env,
       ENLACE_DATA_DIR: dataDir,
       ENLACE_PORT: String(port),
       ENLACE_LOG_LEVEL: 'warn',
@@ -191,6 +194,7 @@ describe('a referral, end to end between two partners and a gateway process', fu
     await new Promise((resolve) => gateway.once('exit', resolve));
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
+    await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -394,24 +398,25 @@ describe('a referral, end to end between two partners and a gateway process', fu
     assert.equal(after.status, 403);
   });
 
-  it('wrote no AuditEvent that names her, gives her phone or her national id', () => {
-    // Read as an auditor with the database file would: every event the whole story left.
-    const database = new Database(join(dataDir, 'enlace.db'), { readonly: true });
-    try {
-      const rows = database.prepare('SELECT resource FROM audit_event ORDER BY seq').all() as {
-        resource: string;
-      }[];
-      assert.ok(rows.length >= 10, `only ${rows.length} AuditEvents`);
-      const text = rows.map((row) => row.resource).join('\n');
-      for (const [what, pattern] of [
-        ['her name', /\bAna\b/],
-        ['her phone', new RegExp(CONTACT_PHONE.replace(/[+ ]/g, '.?'))],
-        ['her national id', /4\.?512\.?337/],
-      ] as const) {
-        assert.doesNotMatch(text, pattern, `an AuditEvent holds ${what}`);
-      }
-    } finally {
-      database.close();
+  it('wrote no AuditEvent that names her, gives her phone or her national id', async () => {
+    // Read as an auditor with the database would: every event the whole story left.
+    const rows = await selectRows<{ resource: unknown }>(
+      database,
+      dataDir,
+      'SELECT resource FROM audit_event ORDER BY seq',
+    );
+    assert.ok(rows.length >= 10, `only ${rows.length} AuditEvents`);
+    const text = rows
+      .map((row) =>
+        typeof row.resource === 'string' ? row.resource : JSON.stringify(row.resource),
+      )
+      .join('\n');
+    for (const [what, pattern] of [
+      ['her name', /\bAna\b/],
+      ['her phone', new RegExp(CONTACT_PHONE.replace(/[+ ]/g, '.?'))],
+      ['her national id', /4\.?512\.?337/],
+    ] as const) {
+      assert.doesNotMatch(text, pattern, `an AuditEvent holds ${what}`);
     }
   });
 });

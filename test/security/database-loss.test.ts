@@ -8,6 +8,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import {
   createPostgresDatabase,
   POSTGRES_ADMIN_URL,
+  sqlite,
   testEngines,
   type TestDatabase,
   type TestEngine,
@@ -64,7 +65,7 @@ function postgresOutage(adminUrl: string): Outage {
 function sqliteOutage(): Outage {
   let holder: Database.Database | undefined;
   return {
-    engine: testEngines()[0] as TestEngine,
+    engine: sqlite,
     start(net) {
       // Another process holding the write lock past busy_timeout: the embedded engine's outage.
       holder = new Database(join(net.test.dataDir, 'enlace.db'));
@@ -85,10 +86,11 @@ function sqliteOutage(): Outage {
   };
 }
 
-const outages = (): Outage[] => [
-  sqliteOutage(),
-  ...(POSTGRES_ADMIN_URL === undefined ? [] : [postgresOutage(POSTGRES_ADMIN_URL)]),
-];
+// The outage of each engine this run covers (the PostgreSQL one needs ENLACE_TEST_DATABASE_URL).
+const outages = (): Outage[] =>
+  testEngines().map((engine) =>
+    engine.name === 'sqlite' ? sqliteOutage() : postgresOutage(POSTGRES_ADMIN_URL ?? ''),
+  );
 
 for (const outage of outages()) {
   describe(`losing the database (${outage.engine.name})`, function () {
@@ -155,8 +157,8 @@ for (const outage of outages()) {
   });
 }
 
-if (POSTGRES_ADMIN_URL !== undefined) {
-  const adminUrl = POSTGRES_ADMIN_URL;
+if (testEngines().some((engine) => engine.name === 'postgres')) {
+  const adminUrl = POSTGRES_ADMIN_URL ?? '';
   describe('losing the database (postgres, dropped)', function () {
     this.timeout(60_000);
     it('answers 503, not 500, once its database is dropped', async () => {

@@ -15,6 +15,7 @@ import { loadCapabilities, type Capabilities } from '../../src/capabilities.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { assertStoredAuditEventsConform } from './audit-conformance.js';
 import { silentLogger } from './memory-log.js';
+import { createRunDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_PUBLIC_URL = 'https://gateway.test.example/base';
 export const TEST_STARTED_AT = new Date('2025-03-01T10:00:00.000Z');
@@ -52,11 +53,17 @@ export interface TestServices {
 
 export async function createTestServices(options: TestServicesOptions = {}): Promise<TestServices> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enlace-test-'));
+  // A suite that names no database gets one of the run's engine (scripts/run-tests.sh).
+  let database: TestDatabase | undefined;
   try {
+    if (options.env?.['ENLACE_DATABASE_URL'] === undefined) database = await createRunDatabase();
     const { config } = loadConfig({
       ENLACE_DATA_DIR: dataDir,
       ENLACE_PUBLIC_URL: TEST_PUBLIC_URL,
       ENLACE_LOG_LEVEL: 'silent',
+      // Not the checkout's ./certs: anchors a developer put there must not change what tests trust.
+      ENLACE_CERTS_DIR: join(dataDir, 'certs'),
+      ...database?.env,
       ...options.env,
     });
     const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -104,11 +111,13 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
         try {
           await closeStore();
         } finally {
+          await database?.drop();
           await rm(dataDir, { recursive: true, force: true });
         }
       },
     };
   } catch (err) {
+    await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }

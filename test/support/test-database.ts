@@ -1,5 +1,7 @@
 // The databases a suite runs on: the embedded SQLite file always, and a fresh PostgreSQL database when configured.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 
 /** Set (postgres://…) to run the suites that take engines on PostgreSQL as well; `.ci/run` sets it. */
@@ -19,7 +21,8 @@ export interface TestEngine {
   create(): Promise<TestDatabase>;
 }
 
-const sqlite: TestEngine = {
+/** The embedded engine: the SQLite file in the data directory. */
+export const sqlite: TestEngine = {
   name: 'sqlite',
   create: () => Promise.resolve({ env: {}, drop: () => Promise.resolve() }),
 };
@@ -51,15 +54,67 @@ export async function createPostgresDatabase(
   };
 }
 
-/** SQLite, then PostgreSQL when ENLACE_TEST_DATABASE_URL is set. */
+/**
+ * The engine of this run: `sqlite` or `postgres`. scripts/run-tests.sh runs the suites twice when
+ * ENLACE_TEST_DATABASE_URL is set, once per engine; unset, the suites that take engines run on both.
+ */
+export const TEST_ENGINE = process.env['ENLACE_TEST_ENGINE'] ?? '';
+
+/** The engines a suite that takes engines runs on, in this run. */
 export function testEngines(): TestEngine[] {
   const adminUrl = POSTGRES_ADMIN_URL;
-  if (adminUrl === undefined) return [sqlite];
-  return [sqlite, { name: 'postgres', create: () => createPostgresDatabase(adminUrl) }];
+  const postgres: TestEngine | undefined =
+    adminUrl === undefined
+      ? undefined
+      : { name: 'postgres', create: () => createPostgresDatabase(adminUrl) };
+  switch (TEST_ENGINE) {
+    case '':
+      return postgres === undefined ? [sqlite] : [sqlite, postgres];
+    case 'sqlite':
+      return [sqlite];
+    case 'postgres':
+      if (postgres === undefined) {
+        throw new Error('ENLACE_TEST_ENGINE=postgres needs ENLACE_TEST_DATABASE_URL');
+      }
+      return [postgres];
+    default:
+      throw new Error(`ENLACE_TEST_ENGINE must be sqlite or postgres (got ${TEST_ENGINE})`);
+  }
 }
 
 /** The database the suites that run on one engine use: PostgreSQL when configured, else SQLite. */
 export function createTestDatabase(): Promise<TestDatabase> {
   const engines = testEngines();
   return (engines[engines.length - 1] ?? sqlite).create();
+}
+
+/**
+ * The database of a gateway a suite builds without choosing an engine: PostgreSQL in the
+ * PostgreSQL run, else the SQLite file in the data directory.
+ */
+export function createRunDatabase(): Promise<TestDatabase> {
+  return TEST_ENGINE === 'postgres' ? createTestDatabase() : sqlite.create();
+}
+
+/** Rows of a query straight from the database, as someone holding the database would read them. */
+export async function selectRows<Row>(
+  database: TestDatabase,
+  dataDir: string,
+  sql: string,
+): Promise<Row[]> {
+  if (database.url !== undefined) {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as Row[];
+    } finally {
+      await client.end();
+    }
+  }
+  const file = new Sqlite(join(dataDir, 'enlace.db'), { readonly: true });
+  try {
+    return file.prepare(sql).all() as Row[];
+  } finally {
+    file.close();
+  }
 }
