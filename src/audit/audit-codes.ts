@@ -25,6 +25,8 @@ export const auditType = {
 export const auditSubtype = {
   create: coding(RESTFUL_INTERACTION, 'create', 'create'),
   read: coding(RESTFUL_INTERACTION, 'read', 'read'),
+  vread: coding(RESTFUL_INTERACTION, 'vread', 'vread'),
+  history: coding(RESTFUL_INTERACTION, 'history-instance', 'history instance'),
   update: coding(RESTFUL_INTERACTION, 'update', 'update'),
   patch: coding(RESTFUL_INTERACTION, 'patch', 'patch'),
   search: coding(RESTFUL_INTERACTION, 'search-type', 'search type'),

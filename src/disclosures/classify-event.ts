@@ -158,9 +158,14 @@ function byReference(event: AuditEvent, who: Actor, subtype: string | undefined)
     return 'consent-read';
   }
   if (first.startsWith('Bundle/')) return 'referral-received';
-  if (first.startsWith('Task/')) return subtype === 'read' ? 'referral-read' : 'referral-updated';
+  if (first.startsWith('Task/')) {
+    return subtype !== undefined && TASK_READS.has(subtype) ? 'referral-read' : 'referral-updated';
+  }
   return 'other';
 }
+
+/** A Task read, a version read and its history all show what the loop says: none changes it. */
+const TASK_READS = new Set(['read', 'vread', 'history-instance']);
 
 /** A consent evaluation answering deny or no-consent: outcome 4, yet an answer about her consent. */
 const isEvaluationAnswer = (event: AuditEvent): boolean =>

@@ -1,4 +1,4 @@
-// Public face of the FHIR helpers: OperationOutcome, CapabilityStatement, media types.
+// Public face of the FHIR helpers: OperationOutcome, CapabilityStatement, media types, search and paging.
 export {
   buildOperationOutcome,
   ERROR_CODE_SYSTEM,
@@ -9,9 +9,33 @@ export { buildCapabilityStatement } from './capability-statement.js';
 export type {
   CapabilityStatementInput,
   FhirCapability,
+  MessageDeclaration,
+  MessagingDeclaration,
   SearchParamDeclaration,
   TypeInteraction,
 } from './capability-statement.js';
 export { FHIR_JSON, FHIR_JSON_UTF8, JSON_TYPE, JSON_FORMAT_ALIASES } from './media-types.js';
-export { buildSearchSet, parseSearch } from './search.js';
-export type { ParsedSearch, SearchLimits } from './search.js';
+export { buildHistoryBundle, versionEtag } from './history.js';
+export type { HistoryVersion } from './history.js';
+export {
+  buildSearchSet,
+  describeCount,
+  describeSort,
+  keysetPage,
+  pagingQuery,
+  parsedSearchDigest,
+  parseSearch,
+  readCount,
+  readSort,
+  searchDigest,
+} from './search.js';
+export type {
+  CursorCodec,
+  KeysetPage,
+  KeysetPageRequest,
+  FilterSearch,
+  ParsedSearch,
+  SearchLimits,
+  SearchPaging,
+  SearchSetPage,
+} from './search.js';

@@ -1,6 +1,7 @@
 // Routes of the auditors' FHIR AuditEvent search and read; every call, refused or not, leaves its own AuditEvent.
 import { auditingRefusals, describeRefusal } from '../audit/index.js';
 import {
+  AUDIT_SEARCH_PAGING,
   AUDIT_SEARCH_PARAM_DOCS,
   buildAuditorAccessEvent,
   findAuditEvents,
@@ -17,6 +18,7 @@ import {
 } from '../audit/search/index.js';
 import { buildSearchSet } from '../fhir/index.js';
 import { auditorAccess, auditorOf } from './auditor-access.js';
+import { answerRead } from './conditional-read.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 
@@ -31,7 +33,7 @@ const patientPseudonyms = (search: AuditSearch): string[] => [
 
 export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
   const fhirBase = `${deps.config.publicUrl}/fhir`;
-  const searchDeps = { vault: deps.vault, dialect: deps.store.dialect };
+  const searchDeps = { vault: deps.vault, dialect: deps.store.dialect, clock: deps.clock };
   const pseudonymize: Pseudonymize = (identifier) =>
     deps.consent.pseudonymizer.all(identifier).map((pseudonym) => pseudonym.value);
   const recorder =
@@ -55,6 +57,7 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
         resource: 'AuditEvent',
         interaction: 'search-type',
         searchParams: AUDIT_SEARCH_PARAM_DOCS,
+        paging: AUDIT_SEARCH_PAGING,
       },
       handler: async (ctx) => {
         const caller = auditorOf(ctx);
@@ -81,22 +84,19 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
             return { search, page };
           },
         );
-        const self = toSearchQuery(search);
-        if (search.cursor !== undefined) self.set('_cursor', search.cursor);
-        const bundle = buildSearchSet(
-          page.events,
-          `${fhirBase}/AuditEvent?${self.toString()}`,
-          fhirBase,
-        );
-        if (page.next !== undefined) {
-          const next = toSearchQuery(search);
-          next.set('_cursor', page.next);
-          bundle.link = [
-            ...(bundle.link ?? []),
-            { relation: 'next', url: `${fhirBase}/AuditEvent?${next.toString()}` },
-          ];
-        }
-        return { body: bundle };
+        return {
+          body: buildSearchSet(
+            page.events,
+            {
+              url: `${fhirBase}/AuditEvent`,
+              // Re-spelt, not echoed: the links never carry an identifier the auditor typed.
+              query: toSearchQuery(search),
+              ...(search.cursor === undefined ? {} : { cursor: search.cursor }),
+              ...(page.next === undefined ? {} : { next: page.next }),
+            },
+            fhirBase,
+          ),
+        };
       },
     },
     {
@@ -119,17 +119,9 @@ export function auditEventRoutes(deps: AuditEventRouteDeps): Route[] {
               return found;
             }),
         );
-        const recorded = new Date(event.recorded);
-        return {
-          // Why version 1 always: an AuditEvent is never changed (the database refuses it).
-          headers: {
-            ETag: 'W/"1"',
-            ...(Number.isNaN(recorded.getTime())
-              ? {}
-              : { 'Last-Modified': recorded.toUTCString() }),
-          },
-          body: event,
-        };
+        // Why version 1 always: an AuditEvent is never changed (the database refuses it). Why no
+        // meta is added to the body: the body is the log's leaf, and must hash to its leaf_hash.
+        return answerRead(ctx, event, { versionId: '1', lastUpdated: event.recorded });
       },
     },
   ];

@@ -3,27 +3,32 @@ import type { Bundle, Consent } from '@medplum/fhirtypes';
 import { evaluateConsentOperation } from '../consent/gate/index.js';
 import {
   CONSENT_EVALUATE_DEFINITION,
+  CONSENT_SEARCH_PAGING,
+  CONSENT_SEARCH_PARAM_DOCS,
   consentSearchParams,
-  createConsent,
+  createConsentConditionally,
   readConsent,
   readConsentHistory,
   readConsentVersion,
   revokeConsent,
   searchConsents,
   VAW_CONSENT_PROFILE,
-  versionEtag,
   type ConsentCaller,
   type ConsentContext,
   type ConsentDeps,
   type ConsentVersion,
 } from '../consent/records/index.js';
-import { buildSearchSet, parseSearch } from '../fhir/index.js';
+import { buildHistoryBundle, buildSearchSet, pagingQuery, parseSearch } from '../fhir/index.js';
+import { answerResourceRead, versionHeaders, versionOf } from './conditional-read.js';
+import { answerWrite } from './prefer-return.js';
 import { partnerOf } from './principal-of.js';
 import type { RequestContext, Route, RouteResponse } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json'] as const;
 const JSON_PATCH = 'application/json-patch+json';
+/** How many institutions that received her data under a withdrawn consent the gateway notified. */
+const NOTIFIED_HEADER = 'Enlace-Notified-Institutions';
 
 export type ConsentRouteDeps = Pick<AppServices, 'store' | 'clock' | 'config'> & {
   readonly consent: ConsentDeps;
@@ -34,20 +39,24 @@ const callerOf = (ctx: RequestContext): ConsentCaller => ({
   requestId: ctx.requestId,
 });
 
-/** The answer for one consent version: the resource with its version ETag and modification time. */
-function versionResponse(resource: Consent, status = 200): RouteResponse {
-  const version = Number(resource.meta?.versionId ?? '0');
-  const lastUpdated = resource.meta?.lastUpdated;
-  return {
+/** A created, found or revoked consent as the caller preferred it, with its version and Location. */
+function writeAnswer(
+  ctx: RequestContext,
+  fhirBase: string,
+  resource: Consent,
+  status: number,
+  outcome: string,
+): RouteResponse {
+  const version = versionOf(resource);
+  return answerWrite(ctx, {
     status,
+    resource,
     headers: {
-      ETag: versionEtag(version),
-      ...(lastUpdated === undefined
-        ? {}
-        : { 'Last-Modified': new Date(lastUpdated).toUTCString() }),
+      ...versionHeaders(version),
+      Location: `${fhirBase}/Consent/${resource.id ?? ''}/_history/${version.versionId}`,
     },
-    body: resource,
-  };
+    outcome,
+  });
 }
 
 function toHistoryBundle(
@@ -55,25 +64,18 @@ function toHistoryBundle(
   versions: readonly ConsentVersion[],
   fhirBase: string,
 ): Bundle<Consent> {
-  return {
-    resourceType: 'Bundle',
-    type: 'history',
-    total: versions.length,
-    link: [{ relation: 'self', url: `${fhirBase}/Consent/${id}/_history` }],
-    entry: versions.map((version) => ({
-      fullUrl: `${fhirBase}/Consent/${id}`,
+  return buildHistoryBundle(
+    `${fhirBase}/Consent/${id}/_history`,
+    `${fhirBase}/Consent/${id}`,
+    versions.map((version) => ({
       resource: version.resource,
-      request:
-        version.change === 'create'
-          ? { method: 'POST', url: 'Consent' }
-          : { method: 'PATCH', url: `Consent/${id}` },
-      response: {
-        status: version.change === 'create' ? '201 Created' : '200 OK',
-        etag: versionEtag(version.version),
-        lastModified: version.changedAt,
-      },
+      versionId: String(version.version),
+      lastUpdated: version.changedAt,
+      ...(version.change === 'create'
+        ? { request: { method: 'POST', url: 'Consent' }, status: '201 Created' }
+        : { request: { method: 'PATCH', url: `Consent/${id}` }, status: '200 OK' }),
     })),
-  };
+  );
 }
 
 export function consentRoutes(deps: ConsentRouteDeps): Route[] {
@@ -91,17 +93,25 @@ export function consentRoutes(deps: ConsentRouteDeps): Route[] {
         resource: 'Consent',
         interaction: 'create',
         profile: VAW_CONSENT_PROFILE,
+        conditionalCreate: true,
       },
       handler: async (ctx) => {
-        const record = await createConsent(ctx.body, callerOf(ctx), context);
-        const answer = versionResponse(record.resource, 201);
-        return {
-          ...answer,
-          headers: {
-            ...answer.headers,
-            Location: `${fhirBase}/Consent/${record.id}/_history/${record.version}`,
-          },
-        };
+        const { record, created } = await createConsentConditionally(
+          ctx.body,
+          ctx.headers['if-none-exist'],
+          callerOf(ctx),
+          context,
+        );
+        const reference = `Consent/${record.id}/_history/${record.version}`;
+        return created
+          ? writeAnswer(ctx, fhirBase, record.resource, 201, `${reference} recorded.`)
+          : writeAnswer(
+              ctx,
+              fhirBase,
+              record.resource,
+              200,
+              `If-None-Exist matched ${reference}; nothing was recorded.`,
+            );
       },
     },
     {
@@ -113,34 +123,35 @@ export function consentRoutes(deps: ConsentRouteDeps): Route[] {
         kind: 'interaction',
         resource: 'Consent',
         interaction: 'search-type',
-        searchParams: [
-          {
-            name: 'patient',
-            type: 'token',
-            documentation:
-              'Required: the identifier your institution holds for her, <system>|<value>; matched by pseudonym',
-          },
-          { name: 'status', type: 'token', documentation: 'active or inactive' },
-        ],
+        searchParams: CONSENT_SEARCH_PARAM_DOCS,
+        paging: CONSENT_SEARCH_PAGING,
       },
       handler: async (ctx) => {
-        const search = parseSearch(ctx.query, consentSearchParams);
-        const records = await searchConsents(
+        const search = parseSearch(ctx.query, consentSearchParams, CONSENT_SEARCH_PAGING);
+        const page = await searchConsents(
           {
             patient: search.params.get('patient'),
             status: search.params.get('status'),
             count: search.count,
+            sort: search.sort,
+            ...(search.cursor === undefined ? {} : { cursor: search.cursor }),
           },
           callerOf(ctx),
           context,
         );
-        // Why: the self link would repeat her identifier; it names only what is not identifying.
-        const status = search.params.get('status');
-        const self = `${fhirBase}/Consent?patient=redacted${status === undefined ? '' : `&status=${encodeURIComponent(status)}`}`;
+        // Why: links would repeat her identifier; they leave `patient` out (the cursor carries her).
+        const query = pagingQuery(ctx.query, search);
+        query.delete('patient');
         return {
           body: buildSearchSet(
-            records.map((record) => record.resource),
-            self,
+            page.records.map((record) => record.resource),
+            {
+              url: `${fhirBase}/Consent`,
+              query,
+              ...(search.cursor === undefined ? {} : { cursor: search.cursor }),
+              ...(page.next === undefined ? {} : { next: page.next }),
+              total: page.total,
+            },
             fhirBase,
           ),
         };
@@ -154,7 +165,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Route[] {
       fhir: { kind: 'interaction', resource: 'Consent', interaction: 'read' },
       handler: async (ctx) => {
         const record = await readConsent(ctx.params.id ?? '', callerOf(ctx), context);
-        return versionResponse(record.resource);
+        return answerResourceRead(ctx, record.resource);
       },
     },
     {
@@ -182,7 +193,7 @@ export function consentRoutes(deps: ConsentRouteDeps): Route[] {
           callerOf(ctx),
           context,
         );
-        return versionResponse(version.resource);
+        return answerResourceRead(ctx, version.resource);
       },
     },
     {
@@ -198,7 +209,24 @@ export function consentRoutes(deps: ConsentRouteDeps): Route[] {
           callerOf(ctx),
           context,
         );
-        return versionResponse(revocation.record.resource);
+        const revoked = revocation.record;
+        const answer = writeAnswer(
+          ctx,
+          fhirBase,
+          revoked.resource,
+          200,
+          `Consent/${revoked.id}/_history/${revoked.version} records the withdrawal.`,
+        );
+        // Why a count and not the names: the gateway itself sends each of them a consent-revoked
+        // notice, and which institutions hold her data (a shelter is where she lives) is told only
+        // through the governed, recorded $disclosures report, never to whoever withdraws.
+        return {
+          ...answer,
+          headers: {
+            ...answer.headers,
+            [NOTIFIED_HEADER]: String(new Set(revocation.recipients).size),
+          },
+        };
       },
     },
     {

@@ -1,10 +1,15 @@
 // Routes over the partner registry: the FHIR directory for partners and the operators' admin API.
 import { actorFromPrincipal, auditedRead } from '../audit/index.js';
-import { buildSearchSet, parseSearch } from '../fhir/index.js';
+import type { Bundle, Endpoint, Organization } from '@medplum/fhirtypes';
+import { buildSearchSet, pagingQuery, parseSearch, type ParsedSearch } from '../fhir/index.js';
 import { GatewayError } from '../kernel/index.js';
 import {
+  ENDPOINT_SEARCH_PAGING,
+  ENDPOINT_SEARCH_PARAM_DOCS,
   endpointSearchParams,
   findPartner,
+  ORGANIZATION_SEARCH_PAGING,
+  ORGANIZATION_SEARCH_PARAM_DOCS,
   listClients,
   listEndpoints,
   listPartners,
@@ -15,19 +20,39 @@ import {
   searchEndpoints,
   searchOrganizations,
   setPartnerStatus,
-  certificateIssuerFor,
-  type PartnerCredential,
+  listClientKeys,
+  toClientView,
+  type DirectoryPage,
 } from '../partners/index.js';
-import { principalOf } from './principal-of.js';
+import { issuerOption, partnerClientRoutes } from './partner-client-routes.js';
+import { fieldsOf, readAlgorithms, readCredential, readText } from './read-partner-credential.js';
+import { answerResourceRead } from './conditional-read.js';
+import { partnerOf, principalOf } from './principal-of.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json'] as const;
 const operator = { kind: 'person', roles: ['operator'] } as const;
 
-function selfUrl(services: AppServices, path: string, query: URLSearchParams): string {
-  const text = query.toString();
-  return `${services.config.publicUrl}${path}${text === '' ? '' : `?${text}`}`;
+/** A directory page as a searchset: self and next links repeat the search, with its total. */
+function directoryPage<T extends Organization | Endpoint>(
+  services: AppServices,
+  path: string,
+  query: URLSearchParams,
+  search: ParsedSearch,
+  page: DirectoryPage<T>,
+): Bundle<T> {
+  return buildSearchSet(
+    page.resources,
+    {
+      url: `${services.config.publicUrl}${path}`,
+      query: pagingQuery(query, search),
+      ...(search.cursor === undefined ? {} : { cursor: search.cursor }),
+      ...(page.next === undefined ? {} : { next: page.next }),
+      total: page.total,
+    },
+    `${services.config.publicUrl}/fhir`,
+  );
 }
 
 /** Directory reads are recorded too: which institution looked up which partners. */
@@ -55,7 +80,6 @@ const parameterNames = (query: URLSearchParams): string =>
   [...new Set(query.keys())].sort().join(', ') || 'none';
 
 export function partnerRoutes(services: AppServices): Route[] {
-  const fhirBase = `${services.config.publicUrl}/fhir`;
   return [
     {
       method: 'GET',
@@ -66,30 +90,19 @@ export function partnerRoutes(services: AppServices): Route[] {
         kind: 'interaction',
         resource: 'Organization',
         interaction: 'search-type',
-        searchParams: [
-          { name: 'type', type: 'token', documentation: 'Role code (organization-role)' },
-          { name: 'name', type: 'string', documentation: 'Name prefix, case-insensitive' },
-          { name: 'identifier', type: 'token', documentation: 'Partner id' },
-          { name: '_id', type: 'token' },
-          { name: 'active', type: 'token' },
-        ],
+        searchParams: ORGANIZATION_SEARCH_PARAM_DOCS,
+        paging: ORGANIZATION_SEARCH_PAGING,
       },
       handler: async (ctx) => {
-        const search = parseSearch(ctx.query, organizationSearchParams);
-        const organizations = await directoryRead(
+        const search = parseSearch(ctx.query, organizationSearchParams, ORGANIZATION_SEARCH_PAGING);
+        const page = await directoryRead(
           services,
           ctx,
           'search',
           { description: `Organization search by ${parameterNames(ctx.query)}` },
-          () => searchOrganizations(services.store, search.params, search.count),
+          () => searchOrganizations(services, partnerOf(ctx).partnerId, search),
         );
-        return {
-          body: buildSearchSet(
-            organizations,
-            selfUrl(services, '/fhir/Organization', ctx.query),
-            fhirBase,
-          ),
-        };
+        return { body: directoryPage(services, '/fhir/Organization', ctx.query, search, page) };
       },
     },
     {
@@ -104,11 +117,10 @@ export function partnerRoutes(services: AppServices): Route[] {
           reference: `Organization/${id.slice(0, 64)}`,
           description: 'Organization read',
         };
-        return {
-          body: await directoryRead(services, ctx, 'read', what, () =>
-            readOrganization(services.store, id),
-          ),
-        };
+        const organization = await directoryRead(services, ctx, 'read', what, () =>
+          readOrganization(services.store, id),
+        );
+        return answerResourceRead(ctx, organization);
       },
     },
     {
@@ -120,27 +132,19 @@ export function partnerRoutes(services: AppServices): Route[] {
         kind: 'interaction',
         resource: 'Endpoint',
         interaction: 'search-type',
-        searchParams: [
-          { name: 'organization', type: 'reference' },
-          { name: '_id', type: 'token' },
-        ],
+        searchParams: ENDPOINT_SEARCH_PARAM_DOCS,
+        paging: ENDPOINT_SEARCH_PAGING,
       },
       handler: async (ctx) => {
-        const search = parseSearch(ctx.query, endpointSearchParams);
-        const endpoints = await directoryRead(
+        const search = parseSearch(ctx.query, endpointSearchParams, ENDPOINT_SEARCH_PAGING);
+        const page = await directoryRead(
           services,
           ctx,
           'search',
           { description: `Endpoint search by ${parameterNames(ctx.query)}` },
-          () => searchEndpoints(services.store, search.params),
+          () => searchEndpoints(services, partnerOf(ctx).partnerId, search),
         );
-        return {
-          body: buildSearchSet(
-            endpoints.slice(0, search.count),
-            selfUrl(services, '/fhir/Endpoint', ctx.query),
-            fhirBase,
-          ),
-        };
+        return { body: directoryPage(services, '/fhir/Endpoint', ctx.query, search, page) };
       },
     },
     {
@@ -152,11 +156,10 @@ export function partnerRoutes(services: AppServices): Route[] {
       handler: async (ctx) => {
         const id = ctx.params.id ?? '';
         const what = { reference: `Endpoint/${id.slice(0, 64)}`, description: 'Endpoint read' };
-        return {
-          body: await directoryRead(services, ctx, 'read', what, () =>
-            readEndpoint(services.store, id),
-          ),
-        };
+        const endpoint = await directoryRead(services, ctx, 'read', what, () =>
+          readEndpoint(services.store, id),
+        );
+        return answerResourceRead(ctx, endpoint);
       },
     },
     {
@@ -174,7 +177,7 @@ export function partnerRoutes(services: AppServices): Route[] {
             store: services.store,
             clock: services.clock,
             allowLoopbackHttp: services.config.profile === 'development',
-            ...issuerOption(services),
+            ...(await issuerOption(services)),
           },
         );
         return {
@@ -203,7 +206,9 @@ export function partnerRoutes(services: AppServices): Route[] {
       operationId: 'showPartner',
       access: operator,
       produces: ['application/json'],
-      handler: async (ctx) => ({ body: await showPartner(services, ctx.params.id ?? '') }),
+      handler: async (ctx) => ({
+        body: await showPartner(services, ctx.params.id ?? '', services.clock()),
+      }),
     },
     ...(['suspend', 'activate'] as const).map((action): Route => ({
       method: 'POST',
@@ -220,77 +225,31 @@ export function partnerRoutes(services: AppServices): Route[] {
         ),
       }),
     })),
+    ...partnerClientRoutes(services),
   ];
 }
 
-function issuerOption(services: AppServices) {
-  const issueCertificate = certificateIssuerFor(services.pki);
-  return issueCertificate === undefined ? {} : { issueCertificate };
-}
-
-/** A partner with its clients and endpoints, for operators. */
+/** A partner with its clients (each key and its state at `at`) and endpoints, for operators. */
 export async function showPartner(
   services: Pick<AppServices, 'store'>,
   id: string,
+  at: Date,
 ): Promise<unknown> {
   const partner = await findPartner(services.store.db, id);
   if (partner === undefined) {
     throw new GatewayError('ENLACE_PARTNER_NOT_FOUND', `No partner has the id ${id.slice(0, 64)}.`);
   }
-  const [clients, endpoints] = await Promise.all([
+  const [clients, keys, endpoints] = await Promise.all([
     listClients(services.store.db, id),
+    listClientKeys(services.store.db, id),
     listEndpoints(services.store.db, { partnerId: id }),
   ]);
-  return { partner, clients, endpoints };
+  return { partner, clients: clients.map((client) => toClientView(client, keys, at)), endpoints };
 }
 
 function toRegistration(body: unknown): Parameters<typeof registerPartner>[0] {
-  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const text = (name: string): string => {
-    const value = input[name];
-    if (typeof value !== 'string') {
-      throw new GatewayError(
-        'ENLACE_PARTNER_INVALID',
-        `${name} is required and must be a string.`,
-        {
-          expression: [name],
-        },
-      );
-    }
-    return value;
-  };
-  const given = ['jwks', 'csr', 'certificate'].filter((name) => input[name] !== undefined);
-  if (given.length !== 1) {
-    throw new GatewayError(
-      'ENLACE_PARTNER_INVALID',
-      'Give exactly one credential: jwks, csr or certificate.',
-      { expression: ['jwks', 'csr', 'certificate'] },
-    );
-  }
-  let credential: PartnerCredential;
-  if (input.jwks !== undefined) credential = { kind: 'jwks', jwks: input.jwks };
-  else if (input.csr !== undefined) {
-    const validityDays = input.validityDays;
-    if (validityDays !== undefined && typeof validityDays !== 'number') {
-      throw new GatewayError('ENLACE_PARTNER_INVALID', 'validityDays must be a number.', {
-        expression: ['validityDays'],
-      });
-    }
-    credential = {
-      kind: 'csr',
-      csrPem: text('csr'),
-      ...(validityDays === undefined ? {} : { validityDays }),
-    };
-  } else credential = { kind: 'certificate', certificatePem: text('certificate') };
-  const algorithms = input.allowedAlgorithms;
-  if (
-    algorithms !== undefined &&
-    (!Array.isArray(algorithms) || !algorithms.every((alg) => typeof alg === 'string'))
-  ) {
-    throw new GatewayError('ENLACE_PARTNER_INVALID', 'allowedAlgorithms must be a list of names.', {
-      expression: ['allowedAlgorithms'],
-    });
-  }
+  const input = fieldsOf(body);
+  const algorithms = readAlgorithms(input);
   const endpoint = input.endpoint;
   if (endpoint !== undefined && typeof endpoint !== 'string') {
     throw new GatewayError('ENLACE_PARTNER_INVALID', 'endpoint must be a URL string.', {
@@ -298,10 +257,10 @@ function toRegistration(body: unknown): Parameters<typeof registerPartner>[0] {
     });
   }
   return {
-    id: text('id'),
-    name: text('name'),
-    role: text('role'),
-    credential,
+    id: readText(input, 'id'),
+    name: readText(input, 'name'),
+    role: readText(input, 'role'),
+    credential: readCredential(input),
     ...(algorithms === undefined ? {} : { allowedAlgorithms: algorithms }),
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(input.encryptionKey === undefined ? {} : { encryptionKey: input.encryptionKey }),

@@ -8,7 +8,8 @@ import type { RouteResponse } from './route.js';
 export function sendResponse(res: Response, answer: RouteResponse, responseType: string): void {
   res.status(answer.status ?? 200);
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-  if (answer.status === 204 || answer.status === 304) {
+  // No body: 204, 304, and a write answered as `Prefer: return=minimal` asked.
+  if (answer.status === 204 || answer.status === 304 || answer.body === undefined) {
     res.end();
     return;
   }

@@ -1,29 +1,42 @@
-// Routes of the closed loop: search and read Tasks, move them on by PATCH, and retrieve a referral as a JWE.
+// Routes of the closed loop: search, read and vread Tasks and their history, move them on by PATCH, and retrieve a referral as a JWE.
 import {
   actorFromPrincipal,
   auditingRefusals,
   describeRefusal,
   type AuditActor,
 } from '../audit/index.js';
-import { buildSearchSet } from '../fhir/index.js';
+import {
+  buildHistoryBundle,
+  buildSearchSet,
+  pagingQuery,
+  type HistoryVersion,
+} from '../fhir/index.js';
 import { GatewayError, type PartnerPrincipal } from '../kernel/index.js';
 import {
   createPackageForRecipient,
   readTaskSearch,
-  retrieveReferral,
+  retrieveReferralPackage,
   searchTasks,
+  TASK_SEARCH_PAGING,
+  TASK_SEARCH_PARAM_DOCS,
 } from '../referrals/index.js';
 import {
   applyTaskChange,
   buildTaskAuditEvent,
   loadVisibleReferral,
+  readTaskHistory,
   readTaskPatch,
-  taskEtag,
-  toTaskResource,
+  readTaskResource,
+  readTaskVersion,
+  type ReferralRecord,
   type TaskInteraction,
+  type TaskVersion,
 } from '../referrals/index.js';
-import type { Task } from '@medplum/fhirtypes';
-import type { RequestContext, Route, RouteResponse } from './route.js';
+import type { UnitOfWork } from '../store/index.js';
+import type { Bundle, Task } from '@medplum/fhirtypes';
+import { answerRead, answerResourceRead, versionHeaders, versionOf } from './conditional-read.js';
+import { answerWrite } from './prefer-return.js';
+import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_PATCH = 'application/json-patch+json';
@@ -117,17 +130,72 @@ function acceptsJoseExplicitly(accept: string | string[] | undefined): boolean {
   });
 }
 
-function taskResponse(task: Task, version: number): RouteResponse {
-  const lastUpdated = task.meta?.lastUpdated;
-  return {
-    headers: {
-      ETag: taskEtag(version),
-      ...(lastUpdated === undefined
-        ? {}
-        : { 'Last-Modified': new Date(lastUpdated).toUTCString() }),
-    },
-    body: task,
-  };
+/**
+ * One read of a referral's Task by one of its two parties, in one transaction with its AuditEvent;
+ * anyone else gets the 404 of loadVisibleReferral, audited by auditedTask. `read` says what is
+ * answered and which entity the AuditEvent names.
+ */
+function auditedTaskRead<T>(
+  deps: TaskRouteDeps,
+  ctx: RequestContext,
+  interaction: Extract<TaskInteraction, 'read' | 'vread' | 'history'>,
+  read: (unit: UnitOfWork, record: ReferralRecord) => Promise<{ value: T; entity: string }>,
+): Promise<T> {
+  const caller = callerOf(ctx);
+  const vid = ctx.params.vid === undefined ? '' : `/_history/${ctx.params.vid.slice(0, 16)}`;
+  return auditedTask(deps, caller, interaction, `Task/${idOf(ctx).slice(0, 64)}${vid}`, () =>
+    deps.store.transaction(async (unit) => {
+      const record = await loadVisibleReferral(unit.db, idOf(ctx), caller.principal.partnerId);
+      const { value, entity } = await read(unit, record);
+      await unit.audit.append(
+        buildTaskAuditEvent({
+          interaction,
+          actor: caller.actor,
+          recorded: deps.clock(),
+          entity,
+          pseudonym: record.pseudonym,
+          requestId: caller.requestId,
+        }),
+      );
+      return value;
+    }),
+  );
+}
+
+/** How each kind of change reached the gateway, as a history entry's `request` and `response`. */
+const historyRequest = (
+  id: string,
+  change: TaskVersion['change'],
+): Pick<HistoryVersion<Task>, 'request' | 'status'> => {
+  switch (change) {
+    case 'create':
+    case 'message':
+      return { request: { method: 'POST', url: '$process-message' }, status: '200 OK' };
+    case 'retrieve':
+      return { request: { method: 'GET', url: `Bundle/${id}` }, status: '200 OK' };
+    // Why `migrated` reads as a PATCH: kept from before versions were, its door is unknown, and
+    // every door changes a Task as a PATCH of it would.
+    case 'patch':
+    case 'migrated':
+      return { request: { method: 'PATCH', url: `Task/${id}` }, status: '200 OK' };
+  }
+};
+
+function toTaskHistoryBundle(
+  id: string,
+  versions: readonly TaskVersion[],
+  fhirBase: string,
+): Bundle<Task> {
+  return buildHistoryBundle(
+    `${fhirBase}/Task/${id}/_history`,
+    `${fhirBase}/Task/${id}`,
+    versions.map((version) => ({
+      resource: version.task,
+      versionId: String(version.version),
+      lastUpdated: version.changedAt,
+      ...historyRequest(id, version.change),
+    })),
+  );
 }
 
 export function taskRoutes(deps: TaskRouteDeps): Route[] {
@@ -139,6 +207,7 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       decide: deps.consent.decide,
       emergencyGrants: deps.consent.emergencyGrants,
       defaultDecision: deps.consent.defaultDecision,
+      vault: deps.consent.vault,
       dialect: deps.store.dialect,
       clock: deps.clock,
     },
@@ -153,30 +222,17 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
         kind: 'interaction',
         resource: 'Task',
         interaction: 'search-type',
-        searchParams: [
-          { name: 'owner', type: 'reference', documentation: 'The recipient: Organization/<id>' },
-          { name: 'requester', type: 'reference', documentation: 'The sender: Organization/<id>' },
-          { name: 'status', type: 'token', documentation: 'FHIR Task.status, comma-separated' },
-          {
-            name: 'business-status',
-            type: 'token',
-            documentation: 'Referral status code (referral-status code system), comma-separated',
-          },
-          {
-            name: '_lastUpdated',
-            type: 'date',
-            documentation: 'ge, gt, le or lt; may appear twice for a range',
-          },
-        ],
+        searchParams: TASK_SEARCH_PARAM_DOCS,
+        paging: TASK_SEARCH_PAGING,
       },
       handler: async (ctx) => {
         const caller = callerOf(ctx);
-        const page = await auditedTask(deps, caller, 'search', undefined, () => {
+        const { search, page } = await auditedTask(deps, caller, 'search', undefined, async () => {
           const search = readTaskSearch(ctx.query);
-          return deps.store.transaction(async (unit) => {
+          const page = await deps.store.transaction(async (unit) => {
             const found = await searchTasks(
               unit.db,
-              deps.vault,
+              { vault: deps.vault, clock: deps.clock },
               caller.principal.partnerId,
               search,
             );
@@ -191,18 +247,21 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
             );
             return found;
           });
+          return { search, page };
         });
-        const base = new URLSearchParams([...ctx.query].filter(([name]) => name !== '_cursor'));
-        const selfUrl = `${fhirBase}/Task${ctx.query.size === 0 ? '' : `?${ctx.query.toString()}`}`;
-        const bundle = buildSearchSet(page.tasks, selfUrl, fhirBase);
-        if (page.next !== undefined) {
-          base.set('_cursor', page.next);
-          bundle.link = [
-            ...(bundle.link ?? []),
-            { relation: 'next', url: `${fhirBase}/Task?${base.toString()}` },
-          ];
-        }
-        return { body: bundle };
+        const sort = search.order === 'asc' ? '_lastUpdated' : '-_lastUpdated';
+        return {
+          body: buildSearchSet(
+            page.tasks,
+            {
+              url: `${fhirBase}/Task`,
+              query: pagingQuery(ctx.query, { sort, count: search.count }),
+              ...(search.cursor === undefined ? {} : { cursor: search.cursor }),
+              ...(page.next === undefined ? {} : { next: page.next }),
+            },
+            fhirBase,
+          ),
+        };
       },
     },
     {
@@ -212,25 +271,39 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       access: { kind: 'partner', scope: 'system/Task.r' },
       fhir: { kind: 'interaction', resource: 'Task', interaction: 'read', profile: TASK_PROFILE },
       handler: async (ctx) => {
-        const caller = callerOf(ctx);
-        const entity = `Task/${idOf(ctx).slice(0, 64)}`;
-        const record = await auditedTask(deps, caller, 'read', entity, () =>
-          deps.store.transaction(async (unit) => {
-            const found = await loadVisibleReferral(unit.db, idOf(ctx), caller.principal.partnerId);
-            await unit.audit.append(
-              buildTaskAuditEvent({
-                interaction: 'read',
-                actor: caller.actor,
-                recorded: deps.clock(),
-                entity: `Task/${found.id}`,
-                pseudonym: found.pseudonym,
-                requestId: caller.requestId,
-              }),
-            );
-            return found;
-          }),
-        );
-        return taskResponse(toTaskResource(record), record.taskVersion);
+        const task = await auditedTaskRead(deps, ctx, 'read', async (_unit, record) => ({
+          value: await readTaskResource(deps.vault, record),
+          entity: `Task/${record.id}`,
+        }));
+        return answerResourceRead(ctx, task);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/fhir/Task/:id/_history',
+      operationId: 'historyTask',
+      access: { kind: 'partner', scope: 'system/Task.r' },
+      fhir: { kind: 'interaction', resource: 'Task', interaction: 'history-instance' },
+      handler: async (ctx) => {
+        const versions = await auditedTaskRead(deps, ctx, 'history', async (unit, record) => ({
+          value: await readTaskHistory(unit, deps.vault, record),
+          entity: `Task/${record.id}`,
+        }));
+        return { body: toTaskHistoryBundle(idOf(ctx), versions, fhirBase) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/fhir/Task/:id/_history/:vid',
+      operationId: 'vreadTask',
+      access: { kind: 'partner', scope: 'system/Task.r' },
+      fhir: { kind: 'interaction', resource: 'Task', interaction: 'vread', profile: TASK_PROFILE },
+      handler: async (ctx) => {
+        const version = await auditedTaskRead(deps, ctx, 'vread', async (unit, record) => {
+          const found = await readTaskVersion(unit, deps.vault, record, ctx.params.vid ?? '');
+          return { value: found, entity: `Task/${record.id}/_history/${found.version}` };
+        });
+        return answerResourceRead(ctx, version.task);
       },
     },
     {
@@ -247,18 +320,28 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
           const expectedVersion = readRequiredIfMatch(ctx.headers['if-match']);
           const change = readTaskPatch(ctx.body);
           return deps.store.transaction((unit) =>
-            applyTaskChange(unit, {
+            applyTaskChange(unit, deps.vault, {
               referralId: idOf(ctx),
               partnerId: caller.principal.partnerId,
               actor: caller.actor,
               change,
+              via: 'patch',
               expectedVersion,
               at: deps.clock(),
               requestId: caller.requestId,
             }),
           );
         });
-        return taskResponse(result.task, result.version);
+        const version = versionOf(result.task);
+        return answerWrite(ctx, {
+          status: 200,
+          resource: result.task,
+          headers: {
+            ...versionHeaders(version),
+            Location: `${fhirBase}/Task/${result.record.id}/_history/${version.versionId}`,
+          },
+          outcome: `Task/${result.record.id}/_history/${version.versionId}: ${result.task.status}.`,
+        });
       },
     },
     {
@@ -271,7 +354,7 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
       handler: async (ctx) => {
         const caller = callerOf(ctx);
         const entity = `Bundle/${idOf(ctx).slice(0, 64)}`;
-        const jwe = await auditedTask(deps, caller, 'retrieve', entity, () => {
+        const retrieved = await auditedTask(deps, caller, 'retrieve', entity, () => {
           // Why: the gateway never hands out plaintext case data, and a client that did not ask
           // for a JWE by name might store or log what it did not expect.
           if (!acceptsJoseExplicitly(ctx.headers.accept)) {
@@ -280,8 +363,8 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
               'A referral is only released as a JWE: send Accept: application/jose.',
             );
           }
-          return retrieveReferral(
-            { store: deps.store, clock: deps.clock, packageForRecipient },
+          return retrieveReferralPackage(
+            { store: deps.store, clock: deps.clock, vault: deps.vault, packageForRecipient },
             {
               referralId: idOf(ctx),
               partnerId: caller.principal.partnerId,
@@ -290,7 +373,12 @@ export function taskRoutes(deps: TaskRouteDeps): Route[] {
             },
           );
         });
-        return { body: jwe, contentType: JOSE, headers: { 'Cache-Control': 'no-store' } };
+        // Why 304 only after the whole retrieval: consent was decided again and the release
+        // recorded, exactly as for a 200; only the bytes the recipient already holds are not sent.
+        return answerRead(ctx, retrieved.jwe, retrieved, {
+          contentType: JOSE,
+          headers: { 'Cache-Control': 'no-store' },
+        });
       },
     },
   ];

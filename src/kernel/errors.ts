@@ -23,6 +23,7 @@ export type IssueType =
   | 'exception'
   | 'timeout'
   | 'throttled'
+  | 'multiple-matches'
   | 'informational';
 
 /** OAuth 2.0 error codes (RFC 6749 §5.2), for refusals at the token endpoint. */
@@ -80,6 +81,8 @@ export const errorRegistry = {
   ENLACE_PARTNER_INVALID: spec(400, 'invalid'),
   ENLACE_PARTNER_EXISTS: spec(409, 'duplicate'),
   ENLACE_PARTNER_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_PARTNER_CLIENT_NOT_FOUND: spec(404, 'not-found'),
+  ENLACE_PARTNER_LAST_CLIENT: spec(409, 'business-rule'),
   ENLACE_RESOURCE_NOT_FOUND: spec(404, 'not-found'),
   ENLACE_CERTIFICATE_INVALID: spec(401, 'security'),
   ENLACE_CSR_INVALID: spec(400, 'invalid'),
@@ -127,6 +130,8 @@ export const errorRegistry = {
   ENLACE_CONSENT_PATCH_INVALID: spec(400, 'invalid'),
   ENLACE_CONSENT_PATCH_UNSUPPORTED: spec(422, 'not-supported'),
   ENLACE_CONSENT_VERSION_MISMATCH: spec(412, 'conflict'),
+  /** If-None-Exist (conditional create) matched more than one resource. */
+  ENLACE_CONDITIONAL_CREATE_AMBIGUOUS: spec(412, 'multiple-matches'),
   ENLACE_CONSENT_ALREADY_INACTIVE: spec(409, 'conflict'),
   ENLACE_CONSENT_REVOCATION_FORBIDDEN: spec(403, 'forbidden'),
   ENLACE_CONSENT_DENIED: spec(403, 'forbidden'),

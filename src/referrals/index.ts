@@ -5,6 +5,7 @@ export * from './retrieval/index.js';
 export * from './delivery/index.js';
 export { findEncryptionKey, requireEncryptionKey } from './encryption-keys.js';
 export { enqueueDelivery, deliveryKinds } from './outbox.js';
+export { openRecipientAcknowledgement, openTask } from './referral-repository.js';
 export type { DeliveryKind, NewDelivery } from './outbox.js';
 export {
   checkTransition,
@@ -18,4 +19,5 @@ export type {
   PackageForRecipient,
   RecipientPackage,
   ReferralRecord,
+  TaskVersionChange,
 } from './types.js';

@@ -1,5 +1,5 @@
 // The referral capability's shared vocabulary: a stored referral and the functions its parts offer each other.
-import type { Bundle, Task } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import type { DataClass, Decision, Purpose } from '../consent/index.js';
 import type { UnitOfWork } from '../store/index.js';
 import type { ReferralStatus } from './task-workflow.js';
@@ -18,16 +18,39 @@ export interface ReferralRecord {
   readonly purpose: Purpose;
   readonly dataClasses: readonly DataClass[];
   readonly status: ReferralStatus;
-  readonly task: Task;
+  /** The Task, sealed at rest (open it with openTask, aad = `task:<id>:<taskVersion>`). */
+  readonly sealedTask: string;
   readonly taskVersion: number;
   readonly payloadKeyId: string;
   /** The sealed signed Bundle (open it with the payload vault, aad = the referral id). */
   readonly payload: string;
   /** The gateway-signed acknowledgement returned to the sender. */
   readonly acknowledgement: Bundle;
-  readonly recipientAcknowledgement?: Bundle;
+  /** The recipient's own signed acknowledgement, sealed (open it with openRecipientAcknowledgement). */
+  readonly sealedRecipientAcknowledgement?: string;
+  /** The request's MessageHeader.id, which a recipient's acknowledgement names in response.identifier. */
+  readonly messageHeaderId?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/**
+ * What made a Task version: the submitted referral (`create`), a PATCH, a `referral-update` or
+ * `referral-cancel` message, the recipient's first retrieval (`retrieve`, requested → received), or
+ * unknown because it was the current version when versions began to be kept (`migrated`).
+ */
+export type TaskVersionChange = 'create' | 'patch' | 'message' | 'retrieve' | 'migrated';
+
+/** One kept version of a referral's Task, sealed as the referral row held it. */
+export interface TaskVersionRecord {
+  readonly referralId: string;
+  readonly version: number;
+  readonly status: ReferralStatus;
+  /** Open with openTask (aad = `task:<referral id>:<version>`). */
+  readonly sealedTask: string;
+  /** ISO-8601, when it was written. */
+  readonly changedAt: string;
+  readonly change: TaskVersionChange;
 }
 
 /** What a recipient receives: the sender's signed Bundle, consent obligations applied, plus the gateway's signed decision Provenance. */

@@ -125,17 +125,33 @@ export interface PartnerTable {
   version: number;
 }
 
-/** A SMART Backend Services client of a partner: its keys (JWKS) or bound certificates. */
+/** A SMART Backend Services client of a partner; its keys are rows of `partner_key`. */
 export interface PartnerClientTable {
   client_id: string;
   partner_id: string;
   /** JSON array of JWS algorithm names. */
   allowed_algorithms: string;
-  /** JSON Web Key Set (public keys only), or null when the client authenticates by certificate. */
-  jwks: string | null;
-  /** JSON array of SHA-256 certificate fingerprints bound to the client. */
-  certificate_fingerprints: string;
   created_at: string;
+  /** When an operator removed the client; a removed client authenticates no more. */
+  removed_at: string | null;
+}
+
+/** One key of a partner client: a public JWK (by kid) or a bound certificate (by fingerprint). */
+export interface PartnerKeyTable {
+  id: string;
+  client_id: string;
+  partner_id: string;
+  /** Set for a JWK; unique per partner, never reused. */
+  kid: string | null;
+  /** The public JWK, JSON. */
+  jwk: string | null;
+  /** SHA-256 fingerprint of a bound certificate, upper-case hex with colons. */
+  certificate_fingerprint: string | null;
+  /** The bound certificate, base64 DER, when the gateway saw it. */
+  certificate: string | null;
+  added_at: string;
+  /** ISO-8601; the key works until this instant (exclusive). Null: until rotated. */
+  retires_at: string | null;
 }
 
 /** A push address (rest-hook) of a partner. */
@@ -183,6 +199,30 @@ export interface PersonTable {
   locked_until: number | null;
   created_at: string;
   updated_at: string;
+  /** Epoch milliseconds of the last failed step; a failure a day older stops counting. */
+  last_failed_at: number | null;
+}
+
+/** One person session token (`id` is its jti); refused once revoked, deleted some time after it expires. */
+export interface PersonSessionTable {
+  id: string;
+  person_id: string;
+  issued_at: string;
+  /** Epoch milliseconds. */
+  expires_at: number;
+  /** Set by sign-out or an operator's revocation. */
+  revoked_at: string | null;
+}
+
+/** Failed sign-ins under a name that is no account, counted and locked exactly as an account's. */
+export interface SignInNameTable {
+  /** SHA-256 (hex) of the lower-cased name. */
+  name_hash: string;
+  failed_attempts: number;
+  /** Epoch milliseconds. */
+  locked_until: number | null;
+  /** Epoch milliseconds; rows a day older are deleted. */
+  last_failed_at: number;
 }
 
 /** A governed break-the-glass grant: one survivor (by pseudonym), one institution, a bounded time. */
@@ -254,6 +294,13 @@ export interface ConsentVersionTable {
   change: string;
 }
 
+/** A business identifier (`Consent.identifier`) of a consent, as the keyed digest If-None-Exist finds it by. */
+export interface ConsentIdentifierTable {
+  consent_id: string;
+  /** The pseudonym (keyed HMAC, `<key id>.<mac>`) of the identifier's system and value; never the identifier. */
+  digest: string;
+}
+
 /** One release of case data relied on a consent version; revocation tells these recipients. */
 export interface ConsentDisclosureTable {
   id: string;
@@ -291,7 +338,10 @@ export interface ReferralTable {
   data_classes: string;
   /** BSeR business status (requested, received, accepted…). */
   status: string;
-  /** The FHIR Task as JSON (references only, no case narrative). */
+  /**
+   * The FHIR Task, sealed by the payload vault (a compact JWE, aad `task:<id>:<task_version>`): its
+   * notes, statusReason and output are partners' free text. Searches use the columns, never this.
+   */
   task: string;
   /** Increases on every Task change: the ETag and `meta.versionId`. */
   task_version: number;
@@ -302,6 +352,8 @@ export interface ReferralTable {
   acknowledgement: string;
   /** The recipient's own signed acknowledgement message, when it sent one. */
   recipient_acknowledgement: string | null;
+  /** The request's MessageHeader.id (or its urn:uuid): what an acknowledgement's response.identifier names. */
+  message_header_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -315,6 +367,19 @@ export interface PartnerEncryptionKeyTable {
   created_at: string;
 }
 
+/** One version of a referral's Task, never updated or deleted: `GET /fhir/Task/{id}/_history` reads these. */
+export interface TaskVersionTable {
+  referral_id: string;
+  version: number;
+  status: string;
+  /** The Task exactly as `referral.task` held it at this version. */
+  task: string;
+  /** ISO-8601: when this version was written (its `meta.lastUpdated`). */
+  changed_at: string;
+  /** What made it: `create`, `patch`, `message`, `retrieve`, or `migrated` (kept from before 0014). */
+  change: string;
+}
+
 /** The transactional outbox: one row per message to push to a partner's rest-hook endpoint. */
 export interface DeliveryTable {
   id: string;
@@ -325,7 +390,10 @@ export interface DeliveryTable {
   kind: string;
   /** The referral it concerns, if any (consent is re-checked against it at each attempt). */
   referral_id: string | null;
-  /** What to send, as JSON; case content is referenced (sealed in `referral`), never copied here. */
+  /**
+   * What to send: a compact JWE sealed by the payload vault (aad `delivery:<id>`) of its JSON. Rows
+   * written before 0012 may still hold the JSON itself until the worker seals them at start.
+   */
   payload: string;
   /** `pending`, `delivered`, `dead`. */
   status: string;
@@ -337,15 +405,21 @@ export interface DeliveryTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+  /** 1, 2, … per (referral, recipient): the order pushes about one referral reach a recipient. */
+  referral_seq: number | null;
 }
 
 export interface Database {
   referral: ReferralTable;
+  task_version: TaskVersionTable;
   partner_encryption_key: PartnerEncryptionKeyTable;
   delivery: DeliveryTable;
   partner: PartnerTable;
   person: PersonTable;
+  person_session: PersonSessionTable;
+  sign_in_name: SignInNameTable;
   partner_client: PartnerClientTable;
+  partner_key: PartnerKeyTable;
   partner_endpoint: PartnerEndpointTable;
   audit_event: AuditEventTable;
   audit_sequence: AuditSequenceTable;
@@ -361,6 +435,7 @@ export interface Database {
   readiness_probe: ReadinessProbeTable;
   consent: ConsentTable;
   consent_version: ConsentVersionTable;
+  consent_identifier: ConsentIdentifierTable;
   consent_disclosure: ConsentDisclosureTable;
   survivor_consent_state: SurvivorConsentStateTable;
   emergency_grant: EmergencyGrantTable;

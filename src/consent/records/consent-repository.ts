@@ -1,7 +1,8 @@
 // Reads and writes consent rows through kysely, for either engine; rows become domain records here and only here.
 import type { Consent } from '@medplum/fhirtypes';
-import type { Kysely, Selectable } from 'kysely';
-import type { Database } from '../../store/index.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { PayloadVault } from '../../crypto/index.js';
+import type { Database, Dialect } from '../../store/index.js';
 import type {
   ConsentChange,
   ConsentRecord,
@@ -12,7 +13,36 @@ import type {
 type ConsentRow = Selectable<Database['consent']>;
 type VersionRow = Selectable<Database['consent_version']>;
 
-const toRecord = (row: ConsentRow): ConsentRecord => ({
+/** What seals consents at rest, and what opens them: the payload vault. */
+type ConsentSealer = Pick<PayloadVault, 'seal'>;
+type ConsentOpener = Pick<PayloadVault, 'open'>;
+
+/**
+ * Why sealed like referrals: a consent holds free text a partner wrote (a revocation reason, texts
+ * and displays) that may name her, and says which institutions serve her for what. The aad binds
+ * each blob to its consent and version, so one copied to another row or version does not open.
+ */
+const consentContext = (id: string, version: number): string => `consent:${id}:${version}`;
+
+const sealConsent = async (
+  vault: ConsentSealer,
+  id: string,
+  version: number,
+  resource: Consent,
+): Promise<string> =>
+  (await vault.seal(JSON.stringify(resource), consentContext(id, version))).blob;
+
+const openConsent = async (
+  vault: ConsentOpener,
+  id: string,
+  version: number,
+  blob: string,
+): Promise<Consent> =>
+  JSON.parse(
+    new TextDecoder().decode(await vault.open(blob, consentContext(id, version))),
+  ) as Consent;
+
+const toRecord = async (vault: ConsentOpener, row: ConsentRow): Promise<ConsentRecord> => ({
   id: row.id,
   version: row.version,
   pseudonym: row.pseudonym,
@@ -21,19 +51,23 @@ const toRecord = (row: ConsentRow): ConsentRecord => ({
   recorder: row.recorder,
   recordedAt: row.recorded_at,
   updatedAt: row.updated_at,
-  resource: JSON.parse(row.resource) as Consent,
+  resource: await openConsent(vault, row.id, row.version, row.resource),
 });
 
-const toVersion = (row: VersionRow): ConsentVersion => ({
+const toVersion = async (vault: ConsentOpener, row: VersionRow): Promise<ConsentVersion> => ({
   id: row.id,
   version: row.version,
-  resource: JSON.parse(row.resource) as Consent,
+  resource: await openConsent(vault, row.id, row.version, row.resource),
   changedAt: row.changed_at,
   changedBy: row.changed_by,
   change: row.change as ConsentChange,
 });
 
-export async function insertConsent(db: Kysely<Database>, record: ConsentRecord): Promise<void> {
+export async function insertConsent(
+  db: Kysely<Database>,
+  vault: ConsentSealer,
+  record: ConsentRecord,
+): Promise<void> {
   await db
     .insertInto('consent')
     .values({
@@ -45,13 +79,60 @@ export async function insertConsent(db: Kysely<Database>, record: ConsentRecord)
       recorder: record.recorder,
       recorded_at: record.recordedAt,
       updated_at: record.updatedAt,
-      resource: JSON.stringify(record.resource),
+      resource: await sealConsent(vault, record.id, record.version, record.resource),
     })
     .execute();
 }
 
+/** Keeps the digests of a consent's business identifiers (see consent-match), each once. */
+export async function insertConsentIdentifiers(
+  db: Kysely<Database>,
+  consentId: string,
+  digests: readonly string[],
+): Promise<void> {
+  const unique = [...new Set(digests)];
+  if (unique.length === 0) return;
+  await db
+    .insertInto('consent_identifier')
+    .values(unique.map((digest) => ({ consent_id: consentId, digest })))
+    .execute();
+}
+
+/** Ids of the consents carrying a business identifier with any of these digests, any recorder. */
+export async function findConsentIdsByIdentifier(
+  db: Kysely<Database>,
+  digests: readonly string[],
+): Promise<string[]> {
+  if (digests.length === 0) return [];
+  const rows = await db
+    .selectFrom('consent_identifier')
+    .select('consent_id')
+    .distinct()
+    .where('digest', 'in', [...digests])
+    .orderBy('consent_id')
+    .execute();
+  return rows.map((row) => row.consent_id);
+}
+
+/**
+ * Serialises conditional creates of consents until the transaction ends, so two identical ones
+ * cannot both find nothing and both create. SQLite has one writer already (BEGIN IMMEDIATE);
+ * PostgreSQL takes a transaction-scoped advisory lock. Consents are recorded at human pace, so
+ * one lock for all of them costs nothing measurable and catches queries that differ in form.
+ */
+export async function lockConditionalCreates(
+  db: Kysely<Database>,
+  dialect: Dialect,
+): Promise<void> {
+  if (dialect !== 'postgres') return;
+  await sql`select pg_advisory_xact_lock(hashtext('enlace-consent-conditional-create'))`.execute(
+    db,
+  );
+}
+
 export async function insertConsentVersion(
   db: Kysely<Database>,
+  vault: ConsentSealer,
   version: ConsentVersion,
 ): Promise<void> {
   await db
@@ -59,7 +140,7 @@ export async function insertConsentVersion(
     .values({
       id: version.id,
       version: version.version,
-      resource: JSON.stringify(version.resource),
+      resource: await sealConsent(vault, version.id, version.version, version.resource),
       changed_at: version.changedAt,
       changed_by: version.changedBy,
       change: version.change,
@@ -73,6 +154,7 @@ export async function insertConsentVersion(
  */
 export async function updateConsent(
   db: Kysely<Database>,
+  vault: ConsentSealer,
   expected: number,
   next: ConsentRecord,
 ): Promise<boolean> {
@@ -82,7 +164,7 @@ export async function updateConsent(
       version: next.version,
       status: next.status,
       updated_at: next.updatedAt,
-      resource: JSON.stringify(next.resource),
+      resource: await sealConsent(vault, next.id, next.version, next.resource),
     })
     .where('id', '=', next.id)
     .where('version', '=', expected)
@@ -92,15 +174,17 @@ export async function updateConsent(
 
 export async function findConsent(
   db: Kysely<Database>,
+  vault: ConsentOpener,
   id: string,
 ): Promise<ConsentRecord | undefined> {
   const row = await db.selectFrom('consent').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toRecord(row);
+  return row === undefined ? undefined : toRecord(vault, row);
 }
 
 /** Consents of any of these pseudonyms, newest first; `status` narrows when given. */
 export async function findConsentsOf(
   db: Kysely<Database>,
+  vault: ConsentOpener,
   pseudonyms: readonly string[],
   status?: ConsentStatus,
 ): Promise<ConsentRecord[]> {
@@ -111,12 +195,13 @@ export async function findConsentsOf(
     .where('pseudonym', 'in', [...pseudonyms]);
   if (status !== undefined) query = query.where('status', '=', status);
   const rows = await query.orderBy('recorded_at', 'desc').orderBy('id').execute();
-  return rows.map(toRecord);
+  return Promise.all(rows.map((row) => toRecord(vault, row)));
 }
 
 /** Every version of one consent, newest first. */
 export async function listConsentVersions(
   db: Kysely<Database>,
+  vault: ConsentOpener,
   id: string,
 ): Promise<ConsentVersion[]> {
   const rows = await db
@@ -125,7 +210,7 @@ export async function listConsentVersions(
     .where('id', '=', id)
     .orderBy('version', 'desc')
     .execute();
-  return rows.map(toVersion);
+  return Promise.all(rows.map((row) => toVersion(vault, row)));
 }
 
 /**
@@ -134,6 +219,7 @@ export async function listConsentVersions(
  */
 export async function findVersionsAsOf(
   db: Kysely<Database>,
+  vault: ConsentOpener,
   pseudonyms: readonly string[],
   asOf: Date,
 ): Promise<ConsentVersion[]> {
@@ -147,9 +233,9 @@ export async function findVersionsAsOf(
     .orderBy('consent_version.id')
     .orderBy('consent_version.version', 'desc')
     .execute();
-  const newest = new Map<string, ConsentVersion>();
-  for (const row of rows) if (!newest.has(row.id)) newest.set(row.id, toVersion(row));
-  return [...newest.values()];
+  const newest = new Map<string, VersionRow>();
+  for (const row of rows) if (!newest.has(row.id)) newest.set(row.id, row);
+  return Promise.all([...newest.values()].map((row) => toVersion(vault, row)));
 }
 
 /** Partner ids that received data under any version of this consent, each once, sorted. */

@@ -14,10 +14,17 @@ export type {
   ConsentVersion,
 } from './consent-record.js';
 export { ConsentDenied } from './consent-denied.js';
-export { createConsent } from './create-consent.js';
+export { createConsent, createConsentConditionally } from './create-consent.js';
+export type { ConsentCreation } from './create-consent.js';
+export { consentMatchParams } from './consent-match.js';
 export { readConsent, readConsentHistory, readConsentVersion } from './read-consent.js';
-export { consentSearchParams, searchConsents } from './search-consents.js';
-export type { ConsentSearch } from './search-consents.js';
+export {
+  CONSENT_SEARCH_PAGING,
+  CONSENT_SEARCH_PARAM_DOCS,
+  consentSearchParams,
+  searchConsents,
+} from './search-consents.js';
+export type { ConsentPage, ConsentSearch } from './search-consents.js';
 export { revokeConsent } from './revoke-consent.js';
 export type { Revocation, RevocationRequest } from './revoke-consent.js';
 export { recordDisclosure } from './record-disclosure.js';

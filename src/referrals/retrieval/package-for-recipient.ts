@@ -1,9 +1,9 @@
 // Opens, consent-checks, applies obligations to and encrypts a referral for its recipient; records the disclosure.
 import type { Bundle } from '@medplum/fhirtypes';
 import {
-  buildDecisionProvenance,
   checkConsent,
   recordDisclosure,
+  signDecisionProvenance,
   type DecisionRequest,
 } from '../../consent/index.js';
 import { encryptTo } from '../../crypto/index.js';
@@ -14,6 +14,7 @@ import { findReferral } from '../referral-repository.js';
 import { referralNotFound } from '../task-updates/index.js';
 import type { PackageForRecipient, RecipientPackage, ReferralRecord } from '../types.js';
 import { buildDeliveryBundle } from './build-delivery-bundle.js';
+import { deliveredVersionId } from './delivered-version.js';
 import type { RetrievalDeps } from './retrieval-deps.js';
 
 /** The PackageForRecipient the retrieval route and the delivery worker share. */
@@ -62,15 +63,18 @@ async function packageReferral(
   const message = JSON.parse(
     new TextDecoder().decode(await deps.vault.open(record.payload, record.id)),
   ) as Bundle;
-  const provenance = await buildDecisionProvenance({
-    decision,
-    request,
-    targets: [`Bundle/${record.id}`, `Task/${record.id}`],
-    recorded: at,
-    signingKey: deps.signingKey,
-  });
-  const content = buildDeliveryBundle(message, decision, provenance, at);
-  const jwe = await encryptTo(jwk, JSON.stringify(content.bundle), {
+  const content = buildDeliveryBundle(message, decision, request, at);
+  const versioned: Bundle = {
+    ...content.bundle,
+    meta: {
+      versionId: deliveredVersionId(record.contentHash, decision),
+      lastUpdated: at.toISOString(),
+    },
+  };
+  // The gateway's signature covers the collection as delivered: the message, the record of what
+  // was removed from it, and the decision itself.
+  const delivered = await signDecisionProvenance(versioned, deps.signingKey, at);
+  const jwe = await encryptTo(jwk, JSON.stringify(delivered), {
     cty: 'application/fhir+json',
     ...(deps.keyCache === undefined ? {} : { keyCache: deps.keyCache }),
   });

@@ -1,15 +1,19 @@
 // The recipient pulls its referral: packaged under a fresh consent check, audited, and the Task marked received.
 import { runWithConsentAudit } from '../../consent/index.js';
 import type { AuditActor } from '../../audit/index.js';
+import type { PayloadVault } from '../../crypto/index.js';
 import type { Clock } from '../../kernel/index.js';
 import type { Store } from '../../store/index.js';
 import { applyTaskChangeTo, buildTaskAuditEvent, referralNotFound } from '../task-updates/index.js';
 import { findReferral } from '../referral-repository.js';
 import type { PackageForRecipient } from '../types.js';
+import { deliveredVersionId } from './delivered-version.js';
 
 export interface RetrieveDeps {
   readonly store: Store;
   readonly clock: Clock;
+  /** Opens and seals the Task the first retrieval moves to `received`. */
+  readonly vault: PayloadVault;
   readonly packageForRecipient: PackageForRecipient;
 }
 
@@ -20,12 +24,32 @@ export interface RetrieveRequest {
   readonly requestId?: string;
 }
 
+/** What a retrieval answers: the JWE and the version of the collection inside it. */
+export interface RetrievedReferral {
+  readonly jwe: string;
+  /** The collection's meta.versionId (deliveredVersionId): the ETag a recipient revalidates with. */
+  readonly versionId: string;
+  /** The collection's meta.lastUpdated: when it was assembled, at this retrieval. */
+  readonly lastUpdated: string;
+}
+
+/** retrieveReferralPackage for callers that need only the JWE. */
+export async function retrieveReferral(
+  deps: RetrieveDeps,
+  request: RetrieveRequest,
+): Promise<string> {
+  return (await retrieveReferralPackage(deps, request)).jwe;
+}
+
 /**
- * Returns the compact JWE for the recipient. Everything — consent decision, disclosure record,
- * audit, the status change and the sender's notification — commits in one transaction; a consent
- * refusal rolls it all back and leaves only the refusal's audit record.
+ * Returns the compact JWE for the recipient, with its version. Everything — consent decision,
+ * disclosure record, audit, the status change and the sender's notification — commits in one
+ * transaction; a consent refusal rolls it all back and leaves only the refusal's audit record.
  */
-export function retrieveReferral(deps: RetrieveDeps, request: RetrieveRequest): Promise<string> {
+export function retrieveReferralPackage(
+  deps: RetrieveDeps,
+  request: RetrieveRequest,
+): Promise<RetrievedReferral> {
   const requestId = request.requestId === undefined ? {} : { requestId: request.requestId };
   return runWithConsentAudit(deps.store, async (unit) => {
     const record = await findReferral(unit.db, request.referralId);
@@ -52,15 +76,20 @@ export function retrieveReferral(deps: RetrieveDeps, request: RetrieveRequest): 
       }),
     );
     if (record.status === 'requested') {
-      await applyTaskChangeTo(unit, record, {
+      await applyTaskChangeTo(unit, deps.vault, record, {
         referralId: record.id,
         partnerId: request.partnerId,
         actor: request.actor,
         change: { status: 'received', notes: [], outputs: [] },
+        via: 'retrieve',
         at,
         ...requestId,
       });
     }
-    return delivered.jwe;
+    return {
+      jwe: delivered.jwe,
+      versionId: deliveredVersionId(record.contentHash, delivered.decision),
+      lastUpdated: at.toISOString(),
+    };
   });
 }

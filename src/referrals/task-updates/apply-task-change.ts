@@ -1,15 +1,17 @@
 // One step of the closed loop, in the caller's transaction: check, write the new Task version, audit, notify the other party.
 import type { Task } from '@medplum/fhirtypes';
 import type { AuditActor } from '../../audit/index.js';
+import type { PayloadVault } from '../../crypto/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import type { UnitOfWork } from '../../store/index.js';
 import { enqueueDelivery } from '../outbox.js';
+import { insertTaskVersion, sealTask } from '../referral-repository.js';
 import { checkTransition, type Party } from '../task-workflow.js';
-import type { ReferralRecord } from '../types.js';
+import type { ReferralRecord, TaskVersionChange } from '../types.js';
 import { loadVisibleReferral } from './load-referral.js';
 import { buildTaskAuditEvent } from './task-audit.js';
 import type { TaskChange } from './task-change.js';
-import { applyChangeToTask, taskEtag, toTaskResource } from './task-resource.js';
+import { applyChangeToTask, readTaskResource, taskEtag } from './task-resource.js';
 
 export interface TaskChangeRequest {
   readonly referralId: string;
@@ -17,6 +19,8 @@ export interface TaskChangeRequest {
   readonly partnerId: string;
   readonly actor: AuditActor;
   readonly change: TaskChange;
+  /** Which door the change came through; the Task's history says so for each version. */
+  readonly via: Exclude<TaskVersionChange, 'create' | 'migrated'>;
   /** The version the caller last saw; a different current version answers 412. */
   readonly expectedVersion?: number;
   readonly at: Date;
@@ -36,15 +40,17 @@ export interface TaskChangeResult {
  */
 export async function applyTaskChange(
   unit: UnitOfWork,
+  vault: PayloadVault,
   request: TaskChangeRequest,
 ): Promise<TaskChangeResult> {
   const record = await loadVisibleReferral(unit.db, request.referralId, request.partnerId);
-  return applyTaskChangeTo(unit, record, request);
+  return applyTaskChangeTo(unit, vault, record, request);
 }
 
 /** applyTaskChange for a referral already loaded in this transaction. */
 export async function applyTaskChangeTo(
   unit: UnitOfWork,
+  vault: PayloadVault,
   record: ReferralRecord,
   request: TaskChangeRequest,
 ): Promise<TaskChangeResult> {
@@ -65,7 +71,7 @@ export async function applyTaskChangeTo(
   const version = record.taskVersion + 1;
   const author = { reference: `Organization/${request.partnerId}` };
   const task = applyChangeToTask(
-    toTaskResource(record),
+    await readTaskResource(vault, record),
     {
       ...change,
       notes: change.notes.map((note) => ({
@@ -77,13 +83,14 @@ export async function applyTaskChangeTo(
     version,
     at,
   );
+  const sealedTask = await sealTask(vault, record.id, version, task);
   // Why guarded by the version: a concurrent change that committed first makes this one a no-op
   // that is refused, never a lost update (both engines, no row lock needed).
   const updated = await unit.db
     .updateTable('referral')
     .set({
       status: change.status,
-      task: JSON.stringify(task),
+      task: sealedTask,
       task_version: version,
       updated_at: at.toISOString(),
     })
@@ -91,6 +98,14 @@ export async function applyTaskChangeTo(
     .where('task_version', '=', record.taskVersion)
     .executeTakeFirst();
   if (updated.numUpdatedRows !== 1n) throw versionMismatch(record.taskVersion);
+  await insertTaskVersion(unit.db, {
+    referralId: record.id,
+    version,
+    status: change.status,
+    sealedTask,
+    changedAt: at.toISOString(),
+    change: request.via,
+  });
   const other = by === 'recipient' ? record.sender : record.recipient;
   await enqueueDelivery(
     unit.db,
@@ -102,6 +117,7 @@ export async function applyTaskChangeTo(
       idempotencyKey: `${record.id}:task:${version}`,
     },
     at,
+    vault,
   );
   // The audit is appended last: on PostgreSQL it holds the trail's sequence row until commit.
   await unit.audit.append(
@@ -121,7 +137,7 @@ export async function applyTaskChangeTo(
     record: {
       ...record,
       status: change.status,
-      task,
+      sealedTask,
       taskVersion: version,
       updatedAt: at.toISOString(),
     },

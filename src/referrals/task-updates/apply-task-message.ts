@@ -1,8 +1,10 @@
 // Handles `referral-update` and `referral-cancel` messages: a Bundle whose focus is the Task carrying the new status.
 import type { Bundle, Task } from '@medplum/fhirtypes';
 import type { AuditActor } from '../../audit/index.js';
+import type { PayloadVault } from '../../crypto/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import type { UnitOfWork } from '../../store/index.js';
+import { openTask } from '../referral-repository.js';
 import type { MessageEventCode } from '../types.js';
 import { applyTaskChangeTo, type TaskChangeResult } from './apply-task-change.js';
 import { loadVisibleReferral } from './load-referral.js';
@@ -79,6 +81,7 @@ function toChange(task: Task, stored: Task): TaskChange {
  */
 export async function applyTaskMessage(
   unit: UnitOfWork,
+  vault: PayloadVault,
   request: TaskMessageRequest,
 ): Promise<TaskChangeResult> {
   const task = focusTask(request.message);
@@ -97,11 +100,12 @@ export async function applyTaskMessage(
       'Task.meta.versionId',
     );
   }
-  return applyTaskChangeTo(unit, record, {
+  return applyTaskChangeTo(unit, vault, record, {
     referralId: record.id,
     partnerId: request.partnerId,
     actor: request.actor,
-    change: toChange(task, record.task),
+    change: toChange(task, await openTask(vault, record)),
+    via: 'message',
     ...(version === undefined ? {} : { expectedVersion: Number(version) }),
     at: request.at,
     ...(request.requestId === undefined ? {} : { requestId: request.requestId }),

@@ -12,10 +12,12 @@ import { PSEUDONYM_SYSTEM } from '../../kernel/index.js';
 const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 
-export type TaskInteraction = 'read' | 'search' | 'patch' | 'retrieve';
+export type TaskInteraction = 'read' | 'vread' | 'history' | 'search' | 'patch' | 'retrieve';
 
 const subtypes: Readonly<Record<TaskInteraction, Coding>> = {
   read: auditSubtype.read,
+  vread: auditSubtype.vread,
+  history: auditSubtype.history,
   search: auditSubtype.search,
   patch: auditSubtype.patch,
   retrieve: auditSubtype.read,
@@ -23,6 +25,8 @@ const subtypes: Readonly<Record<TaskInteraction, Coding>> = {
 
 const actions: Readonly<Record<TaskInteraction, NonNullable<AuditEvent['action']>>> = {
   read: 'R',
+  vread: 'R',
+  history: 'R',
   search: 'E',
   patch: 'U',
   retrieve: 'R',
@@ -32,7 +36,7 @@ export interface TaskAuditInput {
   readonly interaction: TaskInteraction;
   readonly actor: AuditActor;
   readonly recorded: Date;
-  /** `Task/<id>` or `Bundle/<id>`; absent for a search. */
+  /** `Task/<id>`, `Task/<id>/_history/<vid>` or `Bundle/<id>`; absent for a search. */
   readonly entity?: string;
   /** What happened, e.g. `requested → received`; never case content. */
   readonly description?: string;

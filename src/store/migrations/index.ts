@@ -8,6 +8,11 @@ import { emergency } from './0007-emergency.js';
 import { referrals } from './0008-referrals.js';
 import { auditLedger } from './0009-audit-ledger.js';
 import { auditExports } from './0010-audit-exports.js';
+import { partnerKeys } from './0011-partner-keys.js';
+import { deliveryOrder } from './0012-delivery-order.js';
+import { referralHeaderId } from './0013-referral-header-id.js';
+import { fhirVersions } from './0014-fhir-versions.js';
+import { personSessions } from './0015-person-sessions.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -22,4 +27,9 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   referrals,
   auditLedger,
   auditExports,
+  partnerKeys,
+  deliveryOrder,
+  referralHeaderId,
+  fhirVersions,
+  personSessions,
 ];
