@@ -22,19 +22,20 @@ import {
   loadOrCreateDataKeys,
   loadOrCreateGatewayKeys,
   loadOrCreateLocalSecret,
-  type GatewayKeys,
+  type GatewayKeyring,
   type PayloadVault,
 } from './crypto/index.js';
 import type { Clock } from './kernel/index.js';
 import { DEFAULT_POLICY_PATH, loadNetworkPolicy, type NetworkPolicy } from './partners/index.js';
 import { createPeople, MIN_SECRET_BYTES, type People } from './people/index.js';
-import { loadPki, type Pki } from './pki/index.js';
+import { loadReloadingPki, type Pki } from './pki/index.js';
 import { loadProfiles, type ProfileValidator } from './profiles/index.js';
 import { enqueueConsentRevokedNotices } from './referrals/index.js';
 import type { Store } from './store/index.js';
 
 export interface Capabilities {
-  readonly keys: GatewayKeys;
+  /** The gateway's keys; `keys.refresh()` applies a rotation written since they were loaded. */
+  readonly keys: GatewayKeyring;
   readonly policy: NetworkPolicy;
   readonly pki: Pki;
   readonly people: People;
@@ -62,12 +63,14 @@ export async function loadCapabilities(
   clock: Clock,
 ): Promise<Capabilities> {
   const [keys, policy, pki, peopleSecret, pseudonymKeys, dataKeys] = await Promise.all([
-    loadOrCreateGatewayKeys(config.dataDir),
+    loadOrCreateGatewayKeys(config.dataDir, clock),
     loadNetworkPolicy(config.policyFile ?? DEFAULT_POLICY_PATH),
-    loadPki({
+    // Reloading: `enlace pki init` on a running gateway takes effect from the next request.
+    loadReloadingPki({
       dataDir: config.dataDir,
       trustAnchorsFile: config.trustAnchorsFile,
       trustCrlFiles: config.trustCrlFiles,
+      certsDir: config.certsDir,
       store,
       clock,
       clockSkewMs: config.clockSkewSeconds * 1000,
@@ -77,19 +80,23 @@ export async function loadCapabilities(
     loadOrCreatePseudonymKeys(config.dataDir, config.pseudonymKeysFile),
     loadOrCreateDataKeys(config.dataDir, config.dataKeysFile),
   ]);
+  const vault = await createPayloadVault(dataKeys);
   const consent: ConsentDeps = {
     pseudonymizer: createPseudonymizer(pseudonymKeys),
     decide,
     emergencyGrants: findActiveGrant,
     defaultDecision: config.consentDefaultDecision,
+    // Consents are sealed at rest like referrals.
+    vault,
     // Institutions that received data under a withdrawn consent are told through the outbox.
-    onRevoked: enqueueConsentRevokedNotices,
+    onRevoked: (unit, recipients, consentRef, now) =>
+      enqueueConsentRevokedNotices(unit, recipients, consentRef, now, vault),
   };
-  const vault = await createPayloadVault(dataKeys);
   const people = createPeople({
     store,
     clock,
     signingKey: keys.signing,
+    keys,
     issuer: config.publicUrl,
     secretKey: peopleSecret,
   });

@@ -1,6 +1,6 @@
 // The token endpoint's pipeline: read the form, authenticate the client assertion, narrow scopes, issue, audit.
 import { GatewayError, isGatewayError } from '../kernel/index.js';
-import { findRegisteredClient } from '../partners/index.js';
+import { findRegisteredClient, listClientKeys } from '../partners/index.js';
 import type { RegisteredClient } from '../partners/index.js';
 import type { AuthDeps } from './auth-deps.js';
 import type { AuthSettings } from './auth-settings.js';
@@ -101,12 +101,13 @@ async function authenticateClient(
   const key = await resolveAssertionKey(
     peek,
     registered,
+    await listClientKeys(deps.store.db, registered.partner.id),
     deps.validateCertificateChain,
     attempt.at,
   );
   const verified = await verifyClientAssertion(request.assertion, key, {
     clientId: registered.client.clientId,
-    tokenEndpoint: endpoints.tokenEndpoint,
+    audiences: [endpoints.tokenEndpoint, endpoints.issuer],
     algorithms,
     now: attempt.at,
     settings,

@@ -1,7 +1,7 @@
-// Finds the key a client assertion must verify with: a registered JWKS entry by kid, or a validated x5c chain.
+// Finds the key a client assertion must verify with: a registered JWK by kid, or a validated x5c chain; either only inside its window.
 import type { KeyObject } from 'node:crypto';
 import { importJWK, type CryptoKey } from 'jose';
-import type { RegisteredClient } from '../partners/index.js';
+import { isKeyActive, type ClientKey, type RegisteredClient } from '../partners/index.js';
 import type { CertificateChainValidator } from './auth-deps.js';
 import type { AssertionPeek } from './peek-assertion.js';
 import { toPublicJwk } from './public-jwk.js';
@@ -17,16 +17,19 @@ export type VerificationKey = KeyObject | CryptoKey;
 export async function resolveAssertionKey(
   peek: AssertionPeek,
   registered: RegisteredClient,
+  /** Every key of the partner's clients, retired ones included. */
+  keys: readonly ClientKey[],
   validateChain: CertificateChainValidator | undefined,
   at: Date,
 ): Promise<VerificationKey> {
-  if (peek.x5c !== undefined) return keyFromChain(peek.x5c, registered, validateChain, at);
-  return keyFromJwks(peek, registered);
+  if (peek.x5c !== undefined) return keyFromChain(peek.x5c, registered, keys, validateChain, at);
+  return keyFromJwks(peek, registered, keys, at);
 }
 
 async function keyFromChain(
   x5c: readonly string[],
   { client, partner }: RegisteredClient,
+  keys: readonly ClientKey[],
   validateChain: CertificateChainValidator | undefined,
   at: Date,
 ): Promise<VerificationKey> {
@@ -39,26 +42,43 @@ async function keyFromChain(
       cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : '';
     throw clientAuthFailed(`certificate chain refused ${reason}`.trim(), cause);
   }
-  // Why: a valid chain proves a certificate, not a client; it must be bound to THIS partner, by
-  // registered fingerprint or by the partner id the gateway's CA wrote into it.
+  // Why: a valid chain proves a certificate, not a client; it must be bound to THIS client by a
+  // registered fingerprint, or be one the gateway's CA issued to this partner and no operator
+  // bound elsewhere or retired (a rotation or removal retires a certificate by its fingerprint).
   const fingerprint = chain.fingerprint256.toUpperCase();
-  const bound =
-    client.certificateFingerprints.some((known) => known.toUpperCase() === fingerprint) ||
-    (chain.partnerId !== undefined && chain.partnerId === partner.id);
-  if (!bound) throw clientAuthFailed('certificate belongs to another partner');
+  const registered = keys.find(
+    (key) => key.kind === 'certificate' && key.fingerprint.toUpperCase() === fingerprint,
+  );
+  if (registered === undefined) {
+    if (chain.partnerId === undefined || chain.partnerId !== partner.id) {
+      throw clientAuthFailed('certificate belongs to another partner');
+    }
+    return chain.leaf.publicKey;
+  }
+  if (registered.clientId !== client.clientId) {
+    throw clientAuthFailed('certificate belongs to another client');
+  }
+  if (!isKeyActive(registered, at)) throw clientAuthFailed('certificate retired');
   return chain.leaf.publicKey;
 }
 
 async function keyFromJwks(
   peek: AssertionPeek,
   { client }: RegisteredClient,
+  keys: readonly ClientKey[],
+  at: Date,
 ): Promise<VerificationKey> {
   if (peek.kid === undefined) throw clientAuthFailed('assertion has neither kid nor x5c');
   // Why exact string equality in memory: the kid is attacker text; it never reaches a path, a
   // query or a pattern, so `../../etc/passwd` or `' OR 1=1 --` simply match nothing.
-  const matches = (client.jwks?.keys ?? []).filter((jwk) => jwk.kid === peek.kid);
-  const [jwk] = matches;
-  if (jwk === undefined || matches.length > 1) throw clientAuthFailed('kid not registered');
+  const matches = keys.filter(
+    (key) => key.kind === 'jwk' && key.clientId === client.clientId && key.kid === peek.kid,
+  );
+  const [match] = matches;
+  if (match?.kind !== 'jwk' || matches.length > 1) throw clientAuthFailed('kid not registered');
+  // Why: a rotated key works only until its overlap ends; after that it is refused like a stranger.
+  if (!isKeyActive(match, at)) throw clientAuthFailed('key retired');
+  const { jwk } = match;
   if (jwk.use !== undefined && jwk.use !== 'sig') throw clientAuthFailed('key not for signing');
   // Why: a key registered for one algorithm must not be reused under another (RFC 7517 §4.4).
   if (jwk.alg !== undefined && jwk.alg !== peek.alg) throw clientAuthFailed('key alg differs');

@@ -10,6 +10,7 @@ import { WitnessAlarm } from '../audit/witness/index.js';
 import { addAuditCommands } from './audit-commands.js';
 import { addWitnessCommands, WITNESS_ALARM_EXIT } from './witness-commands.js';
 import { addPartnerCommands, type RunWithContext } from './partner-commands.js';
+import { addKeyCommands } from './key-commands.js';
 import { addPkiCommands, pkiOf } from './pki-commands.js';
 import { addUserCommands } from './user-commands.js';
 
@@ -18,16 +19,15 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
     .description('Enlace interoperability gateway')
     .version(readPackageInfo().version)
     .exitOverride();
-  const run: RunWithContext = (work) => withContext(env, work);
+  const run: RunWithContext = (work, options) => withContext(env, work, options);
   program
     .command('serve')
     .description('run the gateway (as npm start does)')
     .action(() => serve(env));
-  addPartnerCommands(program, run, (context) =>
-    Promise.resolve(certificateIssuerFor(pkiOf(context))),
-  );
+  addPartnerCommands(program, run, (context) => certificateIssuerFor(pkiOf(context)));
   addUserCommands(program, run);
   addPkiCommands(program, run);
+  addKeyCommands(program, run);
   addWitnessCommands(addAuditCommands(program), run);
   return program;
 }

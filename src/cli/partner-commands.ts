@@ -1,37 +1,58 @@
-// `enlace partner register|list|show|suspend|activate`: the registry, worked on the configured database directly.
+// `enlace partner register|list|show|suspend|activate|add-client|rotate-key|remove-client`: the registry, worked on the configured database directly.
 import type { Command } from 'commander';
 import { commandLineActor } from '../audit/index.js';
 import { GatewayError } from '../kernel/index.js';
 import {
+  addClient,
   findPartner,
+  listClientKeys,
   listClients,
   listEndpoints,
   listPartners,
+  MAX_OVERLAP_DAYS,
   registerPartner,
+  removeClient,
+  rotateClientKey,
   setPartnerStatus,
+  toClientView,
   type CertificateIssuer,
   type PartnerCredential,
 } from '../partners/index.js';
-import type { CommandContext } from './context.js';
+import { CREATES_DATA_DIR, type CommandContext, type ContextOptions } from './context.js';
 import { printJson, readInput } from './io.js';
 
-export type RunWithContext = (work: (context: CommandContext) => Promise<void>) => Promise<void>;
+/**
+ * Runs a command's work with the configured data directory and database. Only commands that
+ * initialise a network (`creates`) may create the data directory; the others refuse without it.
+ */
+export type RunWithContext = (
+  work: (context: CommandContext) => Promise<void>,
+  options?: ContextOptions,
+) => Promise<void>;
 
 /** Provides the PKI's certificate issuer for CSR registration, when the network CA exists. */
 export type IssuerFactory = (context: CommandContext) => Promise<CertificateIssuer | undefined>;
 
-interface RegisterOptions {
-  readonly id: string;
-  readonly name: string;
-  readonly role: string;
+/** The one credential a command names: a JWKS, a CSR (with its validity) or a certificate. */
+interface CredentialOptions {
   readonly jwks?: string;
   readonly csr?: string;
   readonly certificate?: string;
   readonly validityDays?: string;
+}
+
+interface RegisterOptions extends CredentialOptions {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
   readonly endpoint?: string;
   readonly encryptionKey?: string;
   readonly alg?: string[];
 }
+
+const JWKS_HELP = 'JWKS file with the public keys the partner signs with (- for stdin)';
+const CSR_HELP = 'PKCS#10 CSR in PEM (- for stdin); the network CA issues the certificate';
+const CERTIFICATE_HELP = 'a certificate from an external trust anchor, PEM';
 
 export function addPartnerCommands(
   program: Command,
@@ -48,9 +69,9 @@ export function addPartnerCommands(
     .requiredOption('--id <id>', 'partner id: lowercase letters, digits, hyphens')
     .requiredOption('--name <name>', 'the institution name')
     .requiredOption('--role <role>', 'organization role code, e.g. police, shelter')
-    .option('--jwks <file>', 'JWKS file with the public keys the partner signs with (- for stdin)')
-    .option('--csr <file>', 'PKCS#10 CSR in PEM (- for stdin)')
-    .option('--certificate <file>', 'a certificate from an external trust anchor, PEM')
+    .option('--jwks <file>', JWKS_HELP)
+    .option('--csr <file>', CSR_HELP)
+    .option('--certificate <file>', CERTIFICATE_HELP)
     .option('--validity-days <days>', 'validity of a certificate issued from --csr')
     .option('--endpoint <url>', 'https push address (rest-hook) for deliveries')
     .option(
@@ -88,7 +109,7 @@ export function addPartnerCommands(
           ...(result.certificatePem === undefined ? {} : { certificate: result.certificatePem }),
           ...(result.endpoint === undefined ? {} : { endpoint: result.endpoint }),
         });
-      }),
+      }, CREATES_DATA_DIR),
     );
 
   partner
@@ -108,16 +129,22 @@ export function addPartnerCommands(
     .command('show <id>')
     .description('show a partner with its clients and endpoints')
     .action((id: string) =>
-      run(async ({ store }) => {
+      run(async ({ store, clock }) => {
         const found = await findPartner(store.db, id);
         if (found === undefined) {
           throw new GatewayError('ENLACE_PARTNER_NOT_FOUND', `No partner has the id ${id}.`);
         }
-        const [clients, endpoints] = await Promise.all([
+        const [clients, keys, endpoints] = await Promise.all([
           listClients(store.db, id),
+          listClientKeys(store.db, id),
           listEndpoints(store.db, { partnerId: id }),
         ]);
-        printJson({ partner: found, clients, endpoints });
+        const at = clock();
+        printJson({
+          partner: found,
+          clients: clients.map((client) => toClientView(client, keys, at)),
+          endpoints,
+        });
       }),
     );
 
@@ -136,6 +163,107 @@ export function addPartnerCommands(
         }),
       );
   }
+
+  addClientCommands(partner, run, issuerFor);
+}
+
+function addClientCommands(partner: Command, run: RunWithContext, issuerFor: IssuerFactory): void {
+  partner
+    .command('add-client <partner>')
+    .description('give a partner another client (its own client_id and credential)')
+    .option('--jwks <file>', JWKS_HELP)
+    .option('--csr <file>', CSR_HELP)
+    .option('--certificate <file>', CERTIFICATE_HELP)
+    .option('--validity-days <days>', 'validity of a certificate issued from --csr')
+    .option('--alg <alg...>', 'allowed signing algorithms (default ES256 ES384 PS256 RS384 EdDSA)')
+    .action((partnerId: string, options: CredentialOptions & { readonly alg?: string[] }) =>
+      run(async (context) => {
+        const credential = await credentialFrom(options);
+        const added = await addClient(
+          {
+            partnerId,
+            credential,
+            ...(options.alg === undefined ? {} : { allowedAlgorithms: options.alg }),
+          },
+          commandLineActor(),
+          await clientDeps(context, credential, issuerFor),
+        );
+        printJson({
+          client_id: added.client.clientId,
+          client: added.client,
+          ...(added.certificatePem === undefined ? {} : { certificate: added.certificatePem }),
+        });
+      }),
+    );
+
+  partner
+    .command('rotate-key <partner>')
+    .description(
+      "replace a client's keys: the new ones work at once, the current ones until the overlap ends",
+    )
+    .option('--client <id>', 'the client whose keys rotate (needed when the partner has several)')
+    .option('--jwks <file>', JWKS_HELP)
+    .option('--csr <file>', CSR_HELP)
+    .option('--certificate <file>', CERTIFICATE_HELP)
+    .option('--validity-days <days>', 'validity of a certificate issued from --csr')
+    .requiredOption(
+      '--overlap <duration>',
+      `how long the current keys keep working: 0, or e.g. 90m, 24h, 7d (at most ${String(MAX_OVERLAP_DAYS)}d)`,
+    )
+    .action(
+      (
+        partnerId: string,
+        options: CredentialOptions & { readonly client?: string; readonly overlap: string },
+      ) =>
+        run(async (context) => {
+          const credential = await credentialFrom(options);
+          const rotated = await rotateClientKey(
+            {
+              partnerId,
+              ...(options.client === undefined ? {} : { clientId: options.client }),
+              credential,
+              overlap: options.overlap,
+            },
+            commandLineActor(),
+            await clientDeps(context, credential, issuerFor),
+          );
+          printJson({
+            client: rotated.client,
+            retiresAt: rotated.retiresAt,
+            ...(rotated.certificatePem === undefined
+              ? {}
+              : { certificate: rotated.certificatePem }),
+          });
+        }),
+    );
+
+  partner
+    .command('remove-client <partner>')
+    .description('remove a client: its tokens and keys are refused from the next request on')
+    .requiredOption('--client <id>', 'the client to remove')
+    .action((partnerId: string, options: { readonly client: string }) =>
+      run(async ({ store, clock }) => {
+        const removed = await removeClient(
+          { partnerId, clientId: options.client },
+          commandLineActor(),
+          { store, clock },
+        );
+        printJson({ client: removed.client });
+      }),
+    );
+}
+
+async function clientDeps(
+  context: CommandContext,
+  credential: PartnerCredential,
+  issuerFor: IssuerFactory,
+) {
+  const issueCertificate = credential.kind === 'csr' ? await issuerFor(context) : undefined;
+  return {
+    store: context.store,
+    clock: context.clock,
+    ...(issueCertificate === undefined ? {} : { issueCertificate }),
+  };
 }
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -148,7 +276,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-async function credentialFrom(options: RegisterOptions): Promise<PartnerCredential> {
+async function credentialFrom(options: CredentialOptions): Promise<PartnerCredential> {
   const given = [options.jwks, options.csr, options.certificate].filter((v) => v !== undefined);
   if (given.length !== 1) {
     throw new GatewayError(

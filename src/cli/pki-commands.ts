@@ -11,7 +11,7 @@ import {
   toCertificateJson,
   type Pki,
 } from '../pki/index.js';
-import type { CommandContext } from './context.js';
+import { CREATES_DATA_DIR, type CommandContext } from './context.js';
 import { printJson, readInput } from './io.js';
 import type { RunWithContext } from './partner-commands.js';
 
@@ -37,7 +37,10 @@ export function addPkiCommands(program: Command, run: RunWithContext): void {
           clock,
         });
         printJson({ dir: files.dir, root: files.rootCertPem, issuing: files.issuingCertPem });
-      }),
+        process.stderr.write(
+          `enlace: a gateway already running on ${config.dataDir} uses this CA from its next request; no restart is needed\n`,
+        );
+      }, CREATES_DATA_DIR),
     );
 
   pki

@@ -1,6 +1,7 @@
-// `enlace user add|unlock|disable`: operator and auditor accounts; passwords come from a file or stdin, never argv.
+// `enlace user add|unlock|disable|revoke-sessions`: operator and auditor accounts; passwords come from a file or stdin, never argv.
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
+import { CREATES_DATA_DIR } from './context.js';
 import { printJson, readInput } from './io.js';
 import type { RunWithContext } from './partner-commands.js';
 
@@ -32,7 +33,7 @@ export function addUserCommands(program: Command, run: RunWithContext): void {
           role: created.role,
           otpauth: created.enrolmentUri,
         });
-      }),
+      }, CREATES_DATA_DIR),
     );
 
   for (const [command, description] of [
@@ -51,4 +52,17 @@ export function addUserCommands(program: Command, run: RunWithContext): void {
         }),
       );
   }
+
+  user
+    .command('revoke-sessions <username>')
+    .description('end every session of the account now (it may sign in again; disable stops that)')
+    .action((username: string) =>
+      run(async ({ capabilities }) => {
+        const sessionsRevoked = await capabilities.people.revokeSessions({
+          username,
+          operator: userInfo().username,
+        });
+        printJson({ username, sessionsRevoked });
+      }),
+    );
 }

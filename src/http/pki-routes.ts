@@ -22,7 +22,11 @@ export function pkiRoutes(services: AppServices): Route[] {
       path: '/pki/ca.pem',
       operationId: 'getCaChain',
       produces: ['application/pem-certificate-chain'],
-      handler: () => ({ body: services.pki.caChainPem() }),
+      handler: async () => {
+        // Why refresh first: a CA created by `enlace pki init` while the gateway runs is served at once.
+        await services.pki.refresh();
+        return { body: services.pki.caChainPem() };
+      },
     },
     {
       method: 'GET',

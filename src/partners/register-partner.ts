@@ -1,25 +1,18 @@
 // Registers a partner institution with one client credential (JWKS, CSR or certificate), atomically and audited.
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { auditSubtype, auditType, buildAuditEvent, type AuditActor } from '../audit/index.js';
-import { GatewayError, type Clock } from '../kernel/index.js';
+import { GATEWAY_ORGANIZATION_ID, GatewayError, type Clock } from '../kernel/index.js';
 import type { Store } from '../store/index.js';
 import {
-  defaultAllowedAlgorithms,
-  permittedAlgorithms,
-  type ClientRegistration,
-  type Partner,
-  type PartnerEndpoint,
-  type SigningAlgorithm,
-} from './partner.js';
+  checkAlgorithms,
+  resolveCredential,
+  type CertificateIssuer,
+  type PartnerCredential,
+} from './client-credential.js';
+import type { ClientRegistration, Partner, PartnerEndpoint } from './partner.js';
 import { findPartner, insertClient, insertEndpoint, insertPartner } from './partner-repository.js';
 import { isPartnerRole, type PartnerRole } from './roles.js';
 import { checkEncryptionKey, insertEncryptionKey } from './encryption-key.js';
-import { checkPartnerJwks } from './validate-jwks.js';
-
-export type PartnerCredential =
-  | { readonly kind: 'jwks'; readonly jwks: unknown }
-  | { readonly kind: 'csr'; readonly csrPem: string; readonly validityDays?: number }
-  | { readonly kind: 'certificate'; readonly certificatePem: string };
 
 export interface RegisterPartnerInput {
   readonly id: string;
@@ -32,22 +25,6 @@ export interface RegisterPartnerInput {
   /** The public key (JWK) referrals are encrypted to for this partner; required to receive them. */
   readonly encryptionKey?: unknown;
 }
-
-export interface IssuedCertificate {
-  readonly certificatePem: string;
-  readonly serial: string;
-}
-
-/** Issues a certificate from a CSR for a partner; provided by the PKI. */
-export type CertificateIssuer = (
-  request: {
-    readonly csrPem: string;
-    readonly partnerId: string;
-    readonly partnerName: string;
-    readonly validityDays?: number;
-  },
-  actor: AuditActor,
-) => Promise<IssuedCertificate>;
 
 export interface RegistrationResult {
   readonly partner: Partner;
@@ -87,7 +64,7 @@ export async function registerPartner(
   }
   const encryptionKey =
     input.encryptionKey === undefined ? undefined : await checkEncryptionKey(input.encryptionKey);
-  const credential = await resolveCredential(input, role, actor, deps);
+  const credential = await resolveCredential(input.credential, input, actor, deps.issueCertificate);
   const now = deps.clock().toISOString();
   const partner: Partner = {
     id: input.id,
@@ -102,8 +79,6 @@ export async function registerPartner(
     clientId: randomUUID(),
     partnerId: partner.id,
     allowedAlgorithms,
-    ...(credential.jwks === undefined ? {} : { jwks: credential.jwks }),
-    certificateFingerprints: credential.fingerprints,
     createdAt: now,
   };
   const endpoint: PartnerEndpoint | undefined =
@@ -112,7 +87,11 @@ export async function registerPartner(
       : { id: `${partner.id}-push`, partnerId: partner.id, address, status: 'active' };
   await deps.store.transaction(async (unit) => {
     await insertPartner(unit.db, partner);
-    await insertClient(unit.db, client);
+    await insertClient(unit.db, {
+      ...client,
+      ...(credential.jwks === undefined ? {} : { jwks: credential.jwks }),
+      certificates: credential.certificates,
+    });
     if (endpoint !== undefined) await insertEndpoint(unit.db, endpoint);
     if (encryptionKey !== undefined) {
       await insertEncryptionKey(unit.db, partner.id, encryptionKey, now);
@@ -151,6 +130,14 @@ function checkBasics(input: RegisterPartnerInput): PartnerRole {
       'id',
     );
   }
+  // Why: the gateway signs and sends as Organization/enlace-gateway; a partner under that id could
+  // pass its own messages off as the gateway's.
+  if (input.id === GATEWAY_ORGANIZATION_ID) {
+    throw invalid(
+      `The partner id ${GATEWAY_ORGANIZATION_ID} is reserved for the gateway itself.`,
+      'id',
+    );
+  }
   if (input.name.trim().length === 0 || input.name.length > 200) {
     throw invalid('The partner name must be 1-200 characters.', 'name');
   }
@@ -158,20 +145,6 @@ function checkBasics(input: RegisterPartnerInput): PartnerRole {
     throw invalid(`The role ${input.role.slice(0, 40)} is not an organization-role code.`, 'role');
   }
   return input.role;
-}
-
-function checkAlgorithms(requested: readonly string[] | undefined): SigningAlgorithm[] {
-  if (requested === undefined) return [...defaultAllowedAlgorithms];
-  const permitted: readonly string[] = permittedAlgorithms;
-  // Why: `none` and HMAC would let anyone who knows public material forge an assertion.
-  const refused = requested.filter((alg) => !permitted.includes(alg));
-  if (requested.length === 0 || refused.length > 0) {
-    throw invalid(
-      `Allowed algorithms must be drawn from ${permitted.join(', ')}; refused: ${refused.join(', ').slice(0, 80)}.`,
-      'allowedAlgorithms',
-    );
-  }
-  return requested as SigningAlgorithm[];
 }
 
 function checkEndpointAddress(address: string, deps: RegistrationDeps): string {
@@ -188,65 +161,4 @@ function checkEndpointAddress(address: string, deps: RegistrationDeps): string {
     throw invalid('The endpoint must be an https URL without credentials or fragment.', 'endpoint');
   }
   return url.href;
-}
-
-interface ResolvedCredential {
-  readonly jwks?: ClientRegistration['jwks'];
-  readonly fingerprints: string[];
-  readonly certificatePem?: string;
-}
-
-async function resolveCredential(
-  input: RegisterPartnerInput,
-  role: PartnerRole,
-  actor: AuditActor,
-  deps: RegistrationDeps,
-): Promise<ResolvedCredential> {
-  const credential = input.credential;
-  switch (credential.kind) {
-    case 'jwks':
-      return { jwks: await checkPartnerJwks(credential.jwks), fingerprints: [] };
-    case 'certificate':
-      return { fingerprints: [fingerprintOf(credential.certificatePem)] };
-    case 'csr': {
-      if (deps.issueCertificate === undefined) {
-        throw invalid('This gateway has no network CA; run `enlace pki init` first.', 'csr');
-      }
-      const issued = await deps.issueCertificate(
-        {
-          csrPem: credential.csrPem,
-          partnerId: input.id,
-          partnerName: input.name,
-          ...(credential.validityDays === undefined
-            ? {}
-            : { validityDays: credential.validityDays }),
-        },
-        actor,
-      );
-      return {
-        fingerprints: [fingerprintOf(issued.certificatePem)],
-        certificatePem: issued.certificatePem,
-      };
-    }
-  }
-}
-
-function fingerprintOf(pem: string): string {
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(pem);
-  } catch (cause) {
-    throw new GatewayError(
-      'ENLACE_PARTNER_INVALID',
-      'The certificate is not a PEM X.509 certificate.',
-      {
-        cause,
-        expression: ['certificate'],
-      },
-    );
-  }
-  // Why: a CA certificate bound as a client credential would vouch for keys it never held.
-  if (certificate.ca)
-    throw invalid('A CA certificate cannot be a client credential.', 'certificate');
-  return certificate.fingerprint256;
 }

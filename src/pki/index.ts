@@ -3,6 +3,7 @@ export { initNetworkPki } from './init-network-pki.js';
 export type { InitNetworkPkiOptions, NetworkPkiFiles } from './init-network-pki.js';
 export { loadPki } from './load-pki.js';
 export type { LoadPkiOptions, Pki } from './load-pki.js';
+export { loadReloadingPki } from './reloading-pki.js';
 export type { CertificateRecord } from './certificate-repository.js';
 export type { IssueCertificateInput } from './issue-certificate.js';
 export type { RevokeCertificateInput } from './revoke-certificate.js';

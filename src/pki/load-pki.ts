@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import { createCrlBuilder } from './build-crl.js';
 import { listCertificateRecords } from './certificate-repository.js';
 import type { CertificateRecord } from './certificate-repository.js';
+import { listCertsDir } from './certs-dir.js';
 import { createChainCache } from './chain-cache.js';
 import { loadExternalCrls } from './external-crls.js';
 import { loadGatewayCa } from './gateway-ca.js';
@@ -24,6 +25,8 @@ export interface LoadPkiOptions {
   readonly trustAnchorsFile?: string | undefined;
   /** DER or PEM CRL files of external CAs (ENLACE_TRUST_CRL_FILES). */
   readonly trustCrlFiles?: readonly string[] | undefined;
+  /** A folder whose `anchors/` and `crls/` add to the two above (ENLACE_CERTS_DIR, `./certs` in development). */
+  readonly certsDir?: string | undefined;
   readonly store: Store;
   readonly clock?: Clock | undefined;
   /** Tolerated clock skew on validity windows; defaults to 60 s. */
@@ -35,6 +38,12 @@ export interface Pki {
   readonly anchors: readonly TrustAnchor[];
   /** Whether this gateway has its own CA (`enlace pki init` was run). */
   readonly hasGatewayCa: boolean;
+  /**
+   * Brings `anchors`, `hasGatewayCa` and `caChainPem()` up to date with the CA files (the
+   * asynchronous members do so themselves); a PKI from `loadPki` is loaded once and has nothing
+   * to re-read, one from `loadReloadingPki` notices `enlace pki init` on a running gateway.
+   */
+  refresh(): Promise<void>;
   issueCertificate(input: IssueCertificateInput): Promise<CertificateRecord>;
   revokeCertificate(input: RevokeCertificateInput): Promise<CertificateRecord>;
   listCertificates(partnerId?: string): Promise<CertificateRecord[]>;
@@ -55,18 +64,34 @@ function requireCa<T>(part: T | undefined): T {
   return part;
 }
 
+/** The first of each certificate: the same CA in a bundle and in the certs folder is one anchor. */
+function uniqueAnchors(anchors: readonly TrustAnchor[]): TrustAnchor[] {
+  const seen = new Set<string>();
+  return anchors.filter((anchor) => {
+    if (seen.has(anchor.fingerprint256)) return false;
+    seen.add(anchor.fingerprint256);
+    return true;
+  });
+}
+
 export async function loadPki(options: LoadPkiOptions): Promise<Pki> {
   const { store, clock = systemClock, clockSkewMs = DEFAULT_CLOCK_SKEW_MS } = options;
   const gatewayCa = await loadGatewayCa(options.dataDir);
-  const external =
-    options.trustAnchorsFile === undefined
-      ? []
-      : await loadExternalAnchors(options.trustAnchorsFile);
-  const anchors = [
-    ...(gatewayCa === undefined ? [] : [toTrustAnchor(gatewayCa.root, 'gateway')]),
-    ...external.filter((anchor) => anchor.fingerprint256 !== gatewayCa?.root.fingerprint256),
+  const folder =
+    options.certsDir === undefined
+      ? { anchorFiles: [], crlFiles: [] }
+      : await listCertsDir(options.certsDir);
+  const anchorFiles = [
+    ...(options.trustAnchorsFile === undefined ? [] : [options.trustAnchorsFile]),
+    ...folder.anchorFiles,
   ];
-  const crls = await loadExternalCrls(options.trustCrlFiles ?? []);
+  const external: TrustAnchor[] = [];
+  for (const path of anchorFiles) external.push(...(await loadExternalAnchors(path)));
+  const anchors = uniqueAnchors([
+    ...(gatewayCa === undefined ? [] : [toTrustAnchor(gatewayCa.root, 'gateway')]),
+    ...external,
+  ]);
+  const crls = await loadExternalCrls([...(options.trustCrlFiles ?? []), ...folder.crlFiles]);
   const validator: ChainValidator = {
     anchors,
     intermediates: gatewayCa === undefined ? [] : [gatewayCa.issuing],
@@ -78,6 +103,7 @@ export async function loadPki(options: LoadPkiOptions): Promise<Pki> {
   return {
     anchors,
     hasGatewayCa: gatewayCa !== undefined,
+    refresh: () => Promise.resolve(),
     issueCertificate: (input) => issueCertificate(requireCa(gatewayCa), store, clock(), input),
     revokeCertificate: async (input) => {
       requireCa(gatewayCa);

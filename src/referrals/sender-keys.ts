@@ -1,8 +1,15 @@
-// Finds the key a message signature must verify with: the sending partner's registered JWKS by kid, or its bound x5c chain.
+// Finds the key a message signature must verify with: the sending partner's registered JWK by kid, or its bound x5c chain; either only inside its window.
 import { importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { ResolvedSignatureKey, SignatureKeyResolver } from '../crypto/index.js';
-import { listClients, type ClientRegistration, type Partner } from '../partners/index.js';
+import {
+  isKeyActive,
+  listClientKeys,
+  listClients,
+  type ClientKey,
+  type ClientRegistration,
+  type Partner,
+} from '../partners/index.js';
 import type { ValidatedChain } from '../pki/index.js';
 import type { Database } from '../store/index.js';
 
@@ -36,35 +43,46 @@ export function senderKeyResolver(
   validateChain: ChainValidation,
 ): SignatureKeyResolver<SenderKeyInfo> {
   return async (request) => {
-    const clients = await listClients(db, sender.id);
+    const clients = (await listClients(db, sender.id)).filter(
+      (client) => client.removedAt === undefined,
+    );
+    const keys = await listClientKeys(db, sender.id);
     const allowed = new Set(clients.flatMap((client) => client.allowedAlgorithms as string[]));
     // Why: a partner signs only with algorithms an operator allowed for it (never none or HMAC).
     if (!allowed.has(request.alg)) throw new Error(`the algorithm is not allowed for ${sender.id}`);
-    if (request.x5c !== undefined) {
-      return keyFromChain(request.x5c, request.now, sender, clients, validateChain);
-    }
+    const signer: SignerKeys = { sender, clients, keys, at: request.now };
+    if (request.x5c !== undefined) return keyFromChain(request.x5c, signer, validateChain);
     if (request.kid === undefined) throw new Error('the signature names neither kid nor x5c');
-    return keyFromJwks(request.kid, request.alg, sender, clients);
+    return keyFromJwks(request.kid, request.alg, signer);
   };
+}
+
+/** The sender's live clients, every key it ever had, and the instant the signature is checked at. */
+interface SignerKeys {
+  readonly sender: Partner;
+  readonly clients: readonly ClientRegistration[];
+  readonly keys: readonly ClientKey[];
+  readonly at: Date;
 }
 
 async function keyFromChain(
   x5c: readonly string[],
-  at: Date,
-  sender: Partner,
-  clients: readonly ClientRegistration[],
+  { sender, clients, keys, at }: SignerKeys,
   validateChain: ChainValidation,
 ): Promise<ResolvedSignatureKey<SenderKeyInfo>> {
   const chain = await validateChain(x5c, at);
   const fingerprint = chain.fingerprint256.toUpperCase();
-  const client = clients.find((registered) =>
-    registered.certificateFingerprints.some((known) => known.toUpperCase() === fingerprint),
+  const bound = keys.find(
+    (key) => key.kind === 'certificate' && key.fingerprint.toUpperCase() === fingerprint,
   );
   // Why: a valid chain proves a certificate, not an institution; it must be bound to THIS partner,
-  // by a registered fingerprint or by the partner id the gateway's CA wrote into it.
-  if (client === undefined && chain.partnerId !== sender.id) {
+  // by a registered fingerprint or by the partner id the gateway's CA wrote into it — and a
+  // certificate an operator retired (rotation, client removal) signs nothing new after its window.
+  if (bound === undefined && chain.partnerId !== sender.id) {
     throw new Error('the certificate belongs to another partner');
   }
+  if (bound !== undefined && !isKeyActive(bound, at)) throw new Error('the certificate is retired');
+  const client = clients.find((candidate) => candidate.clientId === bound?.clientId);
   return {
     key: chain.leaf.publicKey,
     info: {
@@ -78,17 +96,18 @@ async function keyFromChain(
 async function keyFromJwks(
   kid: string,
   alg: string,
-  sender: Partner,
-  clients: readonly ClientRegistration[],
+  { sender, clients, keys, at }: SignerKeys,
 ): Promise<ResolvedSignatureKey<SenderKeyInfo>> {
   // Why exact string equality in memory: the kid is attacker text and never reaches a query.
-  const matches = clients.flatMap((client) =>
-    (client.jwks?.keys ?? []).filter((jwk) => jwk.kid === kid).map((jwk) => ({ client, jwk })),
-  );
+  const matches = keys.filter((key) => key.kind === 'jwk' && key.kid === kid);
   const [match] = matches;
   // Why refuse duplicates: two keys under one kid would mean trying several keys for one signature.
-  if (match === undefined || matches.length > 1) throw new Error('the kid is not registered');
-  const { client, jwk } = match;
+  if (match?.kind !== 'jwk' || matches.length > 1) throw new Error('the kid is not registered');
+  // Why: after its overlap window a rotated key is refused for every new submission.
+  if (!isKeyActive(match, at)) throw new Error('the key is retired');
+  const client = clients.find((candidate) => candidate.clientId === match.clientId);
+  if (client === undefined) throw new Error('the key belongs to a removed client');
+  const { jwk } = match;
   if (jwk.use !== undefined && jwk.use !== 'sig') throw new Error('the key is not for signing');
   // Why: a key registered for one algorithm must not be used under another (RFC 7517 §4.4).
   if (jwk.alg !== undefined && jwk.alg !== alg) throw new Error('the key is for another alg');

@@ -18,4 +18,6 @@ export type { StoreErrorCode } from './store-error.js';
 export { StoreError } from './store-error.js';
 export { enlaceMigrations } from './migrations/index.js';
 export { migrateStore, openStore } from './open-store.js';
+export { toDatabaseLocation } from './database-location.js';
+export type { DatabaseLocation } from './database-location.js';
 export { isDatabaseUnavailable } from './unavailable.js';

@@ -20,7 +20,7 @@ import {
   type PersonTokenVerifier,
   type TokenService,
 } from '../../../src/auth/index.js';
-import { loadOrCreateGatewayKeys, type GatewayKeys } from '../../../src/crypto/index.js';
+import { loadOrCreateGatewayKeys, type GatewayKeyring } from '../../../src/crypto/index.js';
 import type { Route } from '../../../src/http/route.js';
 import { systemClock, type Clock } from '../../../src/kernel/index.js';
 import type { PartnerRole, PartnerStatus, SigningAlgorithm } from '../../../src/partners/index.js';
@@ -97,7 +97,8 @@ export interface AuthHarness {
   readonly url: string;
   readonly tokenEndpoint: string;
   readonly store: Store;
-  readonly keys: GatewayKeys;
+  /** Follows `clock`; `keys.refresh()` applies a rotation written to `dataDir`. */
+  readonly keys: GatewayKeyring;
   readonly tokens: TokenService;
   readonly dataDir: string;
   readonly clock: Clock;
@@ -125,7 +126,7 @@ export async function startAuthHarness(options: HarnessOptions = {}): Promise<Au
   try {
     ctx = await createTestServices({ env: { ENLACE_PUBLIC_URL: url }, clock });
     const { store, dataDir } = ctx;
-    const keys = await loadOrCreateGatewayKeys(dataDir);
+    const keys = await loadOrCreateGatewayKeys(dataDir, clock);
     let chainValidator = options.validateCertificateChain;
     const deps = {
       store,
@@ -219,7 +220,7 @@ async function registerClient(
     partnerId: options.partnerId ?? partnerId,
     allowedAlgorithms: options.allowedAlgorithms ?? [alg],
     ...(options.withJwks === false ? {} : { jwks: { keys: [publicJwk] } }),
-    certificateFingerprints: options.certificateFingerprints ?? [],
+    certificates: (options.certificateFingerprints ?? []).map((fingerprint) => ({ fingerprint })),
     createdAt: at,
   });
   return { clientId, partnerId: options.partnerId ?? partnerId, kid, alg, privateKey, publicJwk };

@@ -17,6 +17,7 @@ import { signBundle, type GatewayKeys, type JoseSigner } from '../../../src/cryp
 import { submissionRoutes } from '../../../src/http/submission-routes.js';
 import { GatewayError, type Authorizer, type PartnerPrincipal } from '../../../src/kernel/index.js';
 import { ORGANIZATION_ROLE_SYSTEM, type PartnerRole } from '../../../src/partners/index.js';
+import { insertClient } from '../../../src/partners/partner-repository.js';
 import type { Route } from '../../../src/http/route.js';
 import type { Store } from '../../../src/store/index.js';
 import { createTestServices, type TestServices } from '../../support/test-app.js';
@@ -61,17 +62,13 @@ export async function registerTestPartner(
       .insertInto('partner')
       .values({ id, name: id, role, status: 'active', created_at: at, updated_at: at, version: 1 })
       .execute();
-    await unit.db
-      .insertInto('partner_client')
-      .values({
-        client_id: clientId,
-        partner_id: id,
-        allowed_algorithms: JSON.stringify(['ES256']),
-        jwks: JSON.stringify({ keys: [signingJwk] }),
-        certificate_fingerprints: '[]',
-        created_at: at,
-      })
-      .execute();
+    await insertClient(unit.db, {
+      clientId,
+      partnerId: id,
+      allowedAlgorithms: ['ES256'],
+      jwks: { keys: [signingJwk] },
+      createdAt: at,
+    });
     await unit.db
       .insertInto('partner_encryption_key')
       .values({

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Bundle, Provenance, Task } from '@medplum/fhirtypes';
+import type { Bundle, MessageHeader, Provenance, Task } from '@medplum/fhirtypes';
 import { compactDecrypt, importJWK, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { revokeConsent, verifyDecisionProvenance } from '../../../src/consent/index.js';
@@ -77,23 +77,28 @@ describe('a shelter retrieves the referral encrypted to itself', function () {
       message,
       async () => {
         const row = await network.store.db
-          .selectFrom('partner_client')
-          .select('jwks')
+          .selectFrom('partner_key')
+          .select('jwk')
           .where('partner_id', '=', 'police-central')
           .executeTakeFirstOrThrow();
-        const jwk = (JSON.parse(row.jwks ?? '{}') as { keys: Record<string, unknown>[] }).keys[0];
-        return { key: (await importJWK(jwk ?? {}, 'ES256')) as CryptoKey, info: 'police-central' };
+        const jwk = JSON.parse(row.jwk ?? '{}') as Record<string, unknown>;
+        return { key: (await importJWK(jwk, 'ES256')) as CryptoKey, info: 'police-central' };
       },
       { now: new Date('2025-03-12T12:00:00Z') },
     );
-    assert.equal(
-      await verifyDecisionProvenance(provenance, network.test.services.keys.signing.publicJwk),
-      true,
-    );
+    const gatewayKey = network.test.services.keys.signing.publicJwk;
+    assert.equal(await verifyDecisionProvenance(delivered, gatewayKey), true);
+    // The Provenance is about the delivered message, and its signature covers that content.
     assert.deepEqual(
       provenance.target.map((target) => target.reference),
-      [`Bundle/${id}`, `Task/${id}`],
+      [delivered.entry?.[0]?.fullUrl],
     );
+    const altered = structuredClone(delivered);
+    const sent = altered.entry?.[0]?.resource as Bundle;
+    sent.entry = (sent.entry ?? []).filter(
+      (entry) => entry.resource?.resourceType !== 'RiskAssessment',
+    );
+    assert.equal(await verifyDecisionProvenance(altered, gatewayKey), false);
 
     const task = await request(network.app)
       .get(`/fhir/Task/${id}`)
@@ -123,6 +128,39 @@ describe('a shelter retrieves the referral encrypted to itself', function () {
       .set('Authorization', 'Bearer casa-refugio')
       .expect(200);
     assert.equal(again.headers.etag, 'W/"2"');
+  });
+
+  it("is retrieved by the Task's id, which the acknowledgement names, not by the message's own identifier", async () => {
+    await network.recordConsent('survivor-ids');
+    const { jwe, bundle } = await network.referral(network.police, network.shelter, {
+      survivorId: 'survivor-ids',
+    });
+    const acknowledged = await request(network.app)
+      .post('/fhir/$process-message')
+      .set('Authorization', 'Bearer police-central')
+      .set('Content-Type', 'application/jose')
+      .send(jwe)
+      .expect(200);
+    const header = (acknowledged.body as Bundle).entry?.[0]?.resource as MessageHeader;
+    const focus = header.focus?.[0]?.reference ?? '';
+    assert.match(focus, /^Task\/[A-Za-z0-9\-.]{1,64}$/);
+    const taskId = focus.slice('Task/'.length);
+    const task = await request(network.app)
+      .get(`/fhir/Task?owner=Organization/casa-refugio&status=requested`)
+      .set('Authorization', 'Bearer casa-refugio')
+      .expect(200);
+    assert.deepEqual(
+      (task.body as Bundle<Task>).entry?.map((entry) => entry.resource?.id),
+      [taskId],
+      'the Task the shelter finds has the id the acknowledgement names',
+    );
+    await retrieve(taskId, 'casa-refugio').expect(200);
+    const byIdentifier = await retrieve(bundle.identifier?.value ?? '', 'casa-refugio');
+    assertOutcome(byIdentifier, {
+      status: 404,
+      issue: 'not-found',
+      code: 'ENLACE_RESOURCE_NOT_FOUND',
+    });
   });
 
   it('answers 404 to a third institution and to the sender, alike for an unknown id', async () => {
