@@ -10,7 +10,7 @@ import { startEmergencySweeper } from './consent/index.js';
 import { createHttpSend, deliverySettingsFrom, startDeliveryWorker } from './referrals/index.js';
 import { findEncryptionKey } from './referrals/index.js';
 import { createPackageForRecipient } from './referrals/index.js';
-import { checkGatewayKeyFiles } from './crypto/index.js';
+import { checkGatewayKeyFiles, KEY_REFRESH_SECONDS, startKeyRefresh } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
@@ -52,6 +52,18 @@ export async function startGateway(
     const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles, ledger } =
       capabilities;
     reportIntegrity(ledger.integrity(), logger);
+    // Which CAs admit partners is the first thing an operator checks after changing certs/.
+    logger.info(
+      {
+        certsDir: config.certsDir ?? null,
+        anchors: pki.anchors.map(({ source, subject, fingerprint256 }) => ({
+          source,
+          subject,
+          fingerprint256,
+        })),
+      },
+      'trust anchors loaded',
+    );
     const services: AppServices = {
       config,
       logger,
@@ -116,6 +128,9 @@ export async function startGateway(
         gate: { ...consent, dialect: store.dialect, clock: systemClock },
       }),
       encryptionKeys: findEncryptionKey,
+      vault,
+      signingKey: keys.signing,
+      publicUrl: config.publicUrl,
       settings: deliverySettingsFrom(config),
     });
     // Hashes every stored entry again while the gateway serves; a fault turns readiness to 503.
@@ -127,6 +142,10 @@ export async function startGateway(
         logger.error({ err }, 'audit log scan could not run');
       },
     );
+    // Applies a key rotation written by `enlace keys rotate` (publish ahead, switch, retire).
+    const stopKeyRefresh = startKeyRefresh(keys, KEY_REFRESH_SECONDS * 1000, (err: unknown) => {
+      logger.error({ err }, 'gateway key files could not be re-read; the keys in force stay');
+    });
     const stopCheckpointer = startCheckpointer({
       ledger,
       store,
@@ -142,6 +161,7 @@ export async function startGateway(
       shutdown: async (graceMs) => {
         draining = true;
         await closeServer(server, graceMs, logger);
+        stopKeyRefresh();
         await stopSweeper();
         await stopDelivery();
         await authorize.flush();

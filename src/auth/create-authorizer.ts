@@ -1,5 +1,5 @@
 // The Authorizer every protected route goes through: Bearer token, live partner status, then scope.
-import { createPublicKey } from 'node:crypto';
+import { createVerificationKeys } from '../crypto/index.js';
 import type {
   AccessRequirement,
   Authorizer,
@@ -18,7 +18,6 @@ import {
 import { toAuthEndpoints } from './endpoints.js';
 import { grantScopes, parseScopeParameter, toCeiling } from './grant-scopes.js';
 import { authorizeAny } from './authorize-any.js';
-import { toPublicJwk } from './public-jwk.js';
 import { scopesCover } from './scopes-cover.js';
 import { verifyAccessToken } from './verify-access-token.js';
 
@@ -30,11 +29,8 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const settings = toAuthSettings(deps.settings);
   const endpoints = toAuthEndpoints(deps.publicUrl);
-  // Imported once, synchronously: the hot path never parses a key.
-  const verificationKey = createPublicKey({
-    key: toPublicJwk(deps.keys.signing.publicJwk),
-    format: 'jwk',
-  });
+  // Imported once per key set, synchronously: the hot path never parses a key.
+  const verificationKey = createVerificationKeys(deps.keys);
 
   const authorize = async (
     authorization: string | undefined,

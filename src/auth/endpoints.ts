@@ -1,9 +1,9 @@
 // The URLs machine authentication announces and checks, all derived from the gateway's public URL.
 
 export interface AuthEndpoints {
-  /** Issuer of access tokens: the public URL itself. */
+  /** Issuer of access tokens: the public URL itself; also an accepted client assertion `aud`. */
   readonly issuer: string;
-  /** The one `aud` a client assertion may carry (SMART Backend Services). */
+  /** The `aud` of client assertions SMART Backend Services names; the issuer is accepted too. */
   readonly tokenEndpoint: string;
   readonly jwksUri: string;
   /** The `aud` of access tokens: the FHIR base. */
@@ -13,6 +13,8 @@ export interface AuthEndpoints {
 export const TOKEN_PATH = '/oauth2/token';
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const SMART_CONFIGURATION_PATH = '/fhir/.well-known/smart-configuration';
+/** The same document at the server root, for clients that look beside the issuer, not the FHIR base. */
+export const ROOT_SMART_CONFIGURATION_PATH = '/.well-known/smart-configuration';
 export const AUTHORIZATION_SERVER_METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 export function toAuthEndpoints(publicUrl: string): AuthEndpoints {

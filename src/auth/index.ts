@@ -15,13 +15,14 @@ export type { AuthSettings } from './auth-settings.js';
 export {
   AUTHORIZATION_SERVER_METADATA_PATH,
   JWKS_PATH,
+  ROOT_SMART_CONFIGURATION_PATH,
   SMART_CONFIGURATION_PATH,
   TOKEN_PATH,
   toAuthEndpoints,
 } from './endpoints.js';
 export type { AuthEndpoints } from './endpoints.js';
 export type { AuthorizationServerMetadata, SmartConfiguration } from './discovery.js';
-export type { PublicJwks } from './public-jwks.js';
+export type { PublicJwks, PublishedJwks } from './public-jwks.js';
 export type { TokenResponse } from './request-access-token.js';
 export { grantScopes, parseScopeParameter } from './grant-scopes.js';
 export { scopesCover } from './scopes-cover.js';

@@ -8,14 +8,15 @@ import {
   type SmartConfiguration,
 } from './discovery.js';
 import { toAuthEndpoints, type AuthEndpoints } from './endpoints.js';
-import { buildPublicJwks, type PublicJwks } from './public-jwks.js';
+import { createJwksPublisher, type PublishedJwks } from './public-jwks.js';
 import { requestAccessToken, type TokenResponse } from './request-access-token.js';
 
 export interface TokenService {
   readonly endpoints: AuthEndpoints;
   readonly smartConfiguration: SmartConfiguration;
   readonly authorizationServerMetadata: AuthorizationServerMetadata;
-  readonly jwks: PublicJwks;
+  /** The JWKS as published now (it follows a key rotation), with its entity tag. */
+  jwks(): PublishedJwks;
   /** Handles `POST /oauth2/token`; `form` is the parsed form body. Throws GatewayErrors with `oauth` codes. */
   requestAccessToken(form: unknown, requestId: string): Promise<TokenResponse>;
 }
@@ -30,7 +31,7 @@ export function createTokenService(deps: AuthDeps): TokenService {
     endpoints,
     smartConfiguration: buildSmartConfiguration(endpoints, settings, deps.policy),
     authorizationServerMetadata: buildAuthorizationServerMetadata(endpoints, settings, deps.policy),
-    jwks: buildPublicJwks(deps.keys),
+    jwks: createJwksPublisher(deps.keys),
     requestAccessToken: (form, requestId) => requestAccessToken(context, form, requestId),
   };
 }

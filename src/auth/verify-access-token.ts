@@ -1,8 +1,8 @@
-// Verifies a gateway access token with jose: ES256 only, typ at+jwt, issuer, audience, expiry with skew.
+// Verifies a gateway access token with jose: ES256 only, a published gateway kid, typ at+jwt, issuer, audience, expiry.
 import { jwtVerify } from 'jose';
+import type { VerificationKeys } from '../crypto/index.js';
 import type { AuthEndpoints } from './endpoints.js';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE } from './issue-access-token.js';
-import type { VerificationKey } from './resolve-assertion-key.js';
 import { tokenInvalid } from './bearer-refusals.js';
 
 const ORGANIZATION_PREFIX = 'Organization/';
@@ -16,14 +16,16 @@ export interface AccessTokenClaims {
 
 export async function verifyAccessToken(
   token: string,
-  key: VerificationKey,
+  keys: VerificationKeys,
   endpoints: AuthEndpoints,
   now: Date,
   skewSeconds: number,
 ): Promise<AccessTokenClaims> {
   let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
   try {
-    ({ payload } = await jwtVerify(token, key, {
+    // Why by kid among the published keys: tokens signed before a key rotation stay valid until
+    // they expire, and the previous key is published at least that long.
+    ({ payload } = await jwtVerify(token, (header) => keyNamed(keys, header.kid), {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       // Why typ: a client assertion or any other JWT must not pass for an access token, even one
       // whose signature would verify (token-type confusion, RFC 9068 §4).
@@ -54,4 +56,10 @@ export async function verifyAccessToken(
     scopes: scope.split(' ').filter((entry) => entry !== ''),
     tokenId: jti,
   };
+}
+
+function keyNamed(keys: VerificationKeys, kid: unknown) {
+  const key = keys(kid);
+  if (key === undefined) throw new Error('no published gateway signing key has this kid');
+  return key;
 }

@@ -1,4 +1,4 @@
-// Verifies a client assertion's signature and claims with jose: pinned algorithms, exact aud, bounded exp, jti.
+// Verifies a client assertion's signature and claims with jose: pinned algorithms, one exact aud, bounded exp, jti.
 import { errors, jwtVerify } from 'jose';
 import type { AuthSettings } from './auth-settings.js';
 import type { VerificationKey } from './resolve-assertion-key.js';
@@ -8,7 +8,11 @@ export const MAX_JTI_CHARS = 256;
 
 export interface AssertionExpectations {
   readonly clientId: string;
-  readonly tokenEndpoint: string;
+  /**
+   * The values `aud` may hold, each compared exactly: the token endpoint URL (SMART Backend
+   * Services) and the issuer identifier as discovery publishes it (RFC 7523bis).
+   */
+  readonly audiences: readonly string[];
   readonly algorithms: readonly string[];
   readonly now: Date;
   readonly settings: AuthSettings;
@@ -33,7 +37,7 @@ export async function verifyClientAssertion(
       algorithms: [...expected.algorithms],
       issuer: expected.clientId,
       subject: expected.clientId,
-      audience: expected.tokenEndpoint,
+      audience: [...expected.audiences],
       currentDate: expected.now,
       clockTolerance: skew,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],
@@ -41,10 +45,10 @@ export async function verifyClientAssertion(
   } catch (cause) {
     throw clientAuthFailed(`assertion refused: ${describeJoseFailure(cause)}`, cause);
   }
-  // Why a single audience: SMART names the token endpoint as THE audience; a list could carry a
-  // token meant for several servers, any of which could replay it here.
-  if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
-    throw clientAuthFailed('assertion aud lists more than the token endpoint');
+  // Why a single string, never a list (not even of one): an assertion naming several audiences
+  // could be replayed here by any of them, and RFC 7523bis requires aud to be one string.
+  if (typeof payload.aud !== 'string') {
+    throw clientAuthFailed('assertion aud is not a single string');
   }
   const nowSeconds = Math.floor(expected.now.getTime() / 1000);
   const exp = payload.exp ?? 0;

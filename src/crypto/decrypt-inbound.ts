@@ -1,7 +1,7 @@
 // Decrypts a partner's compact JWE submission to the gateway: bounded, header-checked, one failure answer.
 import { compactDecrypt } from 'jose';
 import { GatewayError } from '../kernel/index.js';
-import type { GatewayKeys } from './gateway-keys.js';
+import { publishedKeysOf, type GatewayKeys } from './gateway-keys.js';
 import {
   INBOUND_CONTENT_ENCRYPTION,
   INBOUND_KEY_MANAGEMENT,
@@ -43,14 +43,17 @@ export async function decryptInbound(
     );
   }
   const parts = compact.trim().split('.');
-  const [encodedHeader, , , ciphertext] = parts;
-  // Why: compact serialization only, with every part present: a JSON serialization could carry
-  // unprotected headers and several recipients, none of which the gateway needs.
+  const [encodedHeader, encryptedKey, , ciphertext] = parts;
+  // Why: compact serialization only: a JSON serialization could carry unprotected headers and
+  // several recipients, none of which the gateway needs. The encrypted key may be empty here, as
+  // RFC 7516 allows for direct encryption (`dir`, `ECDH-ES`), so that such a JWE is refused below
+  // for its algorithm, which is what the sender must change, rather than as unreadable.
   if (
     parts.length !== 5 ||
     encodedHeader === undefined ||
+    encryptedKey === undefined ||
     ciphertext === undefined ||
-    !parts.every((part) => part.length > 0 && isBase64url(part))
+    !parts.every((part, index) => (part.length > 0 || index === 1) && isBase64url(part))
   ) {
     throw new GatewayError(
       'ENLACE_JWE_MALFORMED',
@@ -64,7 +67,20 @@ export async function decryptInbound(
       `The decrypted message would exceed the limit of ${limits.maxPlaintextBytes} bytes.`,
     );
   }
-  const { header, key } = readInboundJweHeader(encodedHeader, gatewayKeys.encryption);
+  const { header, key } = readInboundJweHeader(
+    encodedHeader,
+    gatewayKeys.encryption,
+    publishedKeysOf(gatewayKeys)
+      .map((published) => published.key)
+      .filter((key) => key.use === 'enc'),
+  );
+  // ECDH-ES+A256KW always wraps the content key, so its encrypted key part cannot be empty.
+  if (encryptedKey.length === 0) {
+    throw new GatewayError(
+      'ENLACE_JWE_MALFORMED',
+      `The JWE has no encrypted key, which ${INBOUND_KEY_MANAGEMENT} requires.`,
+    );
+  }
   let plaintext: Uint8Array;
   try {
     ({ plaintext } = await compactDecrypt(parts.join('.'), key.privateKey, {

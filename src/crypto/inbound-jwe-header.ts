@@ -36,10 +36,15 @@ const REFUSED = {
 const unsupported = (message: string): GatewayError =>
   new GatewayError('ENLACE_JWE_UNSUPPORTED', message);
 
-/** Decodes the header (ENLACE_JWE_MALFORMED when unreadable) and refuses what is not offered. */
+/**
+ * Decodes the header (ENLACE_JWE_MALFORMED when unreadable) and refuses what is not offered. `keys`
+ * are the encryption keys in use (one per curve); `published` adds those published ahead of use or
+ * kept after a rotation, which a `kid` may name.
+ */
 export function readInboundJweHeader(
   encoded: string,
   keys: readonly GatewayKey[],
+  published: readonly GatewayKey[] = keys,
 ): { readonly header: InboundJweHeader; readonly key: GatewayKey } {
   let raw: Readonly<Record<string, unknown>>;
   try {
@@ -53,7 +58,11 @@ export function readInboundJweHeader(
   // Why: RSA1_5 (padding oracle), PBES2 (password, costly), dir and A*KW (shared secrets) are refused
   // by allowing exactly one key management algorithm and one content encryption.
   if (alg !== INBOUND_KEY_MANAGEMENT) {
-    throw unsupported(`The JWE "alg" must be ${INBOUND_KEY_MANAGEMENT}${shown(alg)}.`);
+    throw unsupported(
+      typeof alg === 'string'
+        ? `The JWE "alg" ${shownValue(alg)} is not supported; use ${INBOUND_KEY_MANAGEMENT}.`
+        : `The JWE "alg" must be ${INBOUND_KEY_MANAGEMENT}.`,
+    );
   }
   if (enc !== INBOUND_CONTENT_ENCRYPTION) {
     throw unsupported(`The JWE "enc" must be ${INBOUND_CONTENT_ENCRYPTION}${shown(enc)}.`);
@@ -71,7 +80,7 @@ export function readInboundJweHeader(
   } catch (cause) {
     throw unsupported(`The JWE header is refused: ${(cause as Error).message}.`);
   }
-  const key = selectKey(kid, raw.epk, keys);
+  const key = selectKey(kid, raw.epk, keys, published);
   return {
     header: {
       alg,
@@ -86,29 +95,33 @@ export function readInboundJweHeader(
 
 /**
  * `kid`, when present, must be one of the gateway's published encryption keys; when absent the key
- * is the one on the curve of `epk` (the gateway has exactly one per curve). Why never "try each key":
- * that would multiply the work an attacker can cause and blur which key a message was for.
+ * is the one in use on the curve of `epk` (exactly one per curve). Why never "try each key": that
+ * would multiply the work an attacker can cause and blur which key a message was for.
  */
-function selectKey(kid: string | undefined, epk: unknown, keys: readonly GatewayKey[]): GatewayKey {
+function selectKey(
+  kid: string | undefined,
+  epk: unknown,
+  keys: readonly GatewayKey[],
+  published: readonly GatewayKey[],
+): GatewayKey {
   if (typeof epk !== 'object' || epk === null || Array.isArray(epk)) {
     throw unsupported('The JWE header must carry the ephemeral public key "epk".');
   }
   const { kty, crv } = epk as Record<string, unknown>;
-  const candidates = keys.filter(
-    (key) => key.publicJwk.kty === kty && key.publicJwk.crv === crv && key.use === 'enc',
-  );
+  const onCurve = (key: GatewayKey) =>
+    key.publicJwk.kty === kty && key.publicJwk.crv === crv && key.use === 'enc';
   if (kid !== undefined) {
-    const named = keys.find((key) => key.kid === kid && key.use === 'enc');
+    const named = published.find((key) => key.kid === kid && key.use === 'enc');
     if (named === undefined) {
       throw unsupported('The JWE "kid" is not one of the gateway\'s encryption keys.');
     }
     // Why: an epk on another curve than the named key could only fail later, inside the key agreement.
-    if (!candidates.includes(named)) {
+    if (!onCurve(named)) {
       throw unsupported('The JWE "epk" is not on the curve of the key named by "kid".');
     }
     return named;
   }
-  const [only, ...others] = candidates;
+  const [only, ...others] = keys.filter(onCurve);
   if (only === undefined || others.length > 0) {
     throw unsupported('The JWE "epk" curve matches none of the gateway\'s encryption keys.');
   }
@@ -116,5 +129,6 @@ function selectKey(kid: string | undefined, epk: unknown, keys: readonly Gateway
 }
 
 // Show at most 32 characters of a client-supplied value, JSON-quoted so nothing is injected.
+const shownValue = (value: string): string => JSON.stringify(value.slice(0, 32));
 const shown = (value: unknown): string =>
-  typeof value === 'string' ? ` (got ${JSON.stringify(value.slice(0, 32))})` : '';
+  typeof value === 'string' ? ` (got ${shownValue(value)})` : '';

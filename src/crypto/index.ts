@@ -1,6 +1,30 @@
 // Public face of crypto: gateway keys, JCS, detached JWS over Bundles, JWE in and out, payloads at rest.
-export { checkGatewayKeyFiles, loadOrCreateGatewayKeys } from './gateway-keys.js';
-export type { GatewayKey, GatewayKeys, KeyUse } from './gateway-keys.js';
+export {
+  checkGatewayKeyFiles,
+  JWKS_MAX_AGE_SECONDS,
+  KEY_REFRESH_SECONDS,
+  loadOrCreateGatewayKeys,
+  publishedKeysOf,
+  startKeyRefresh,
+} from './gateway-keys.js';
+export type {
+  GatewayKey,
+  GatewayKeyring,
+  GatewayKeys,
+  KeyState,
+  KeyUse,
+  PublishedKey,
+} from './gateway-keys.js';
+export { createVerificationKeys } from './gateway-verification-keys.js';
+export type { VerificationKeys } from './gateway-verification-keys.js';
+export {
+  DEFAULT_ROTATION_LEAD_SECONDS,
+  DEFAULT_ROTATION_OVERLAP_SECONDS,
+  MIN_ROTATION_LEAD_SECONDS,
+  MIN_ROTATION_OVERLAP_SECONDS,
+  rotateGatewayKeys,
+} from './rotate-gateway-keys.js';
+export type { RotatedKey, RotationRequest } from './rotate-gateway-keys.js';
 export { loadOrCreateLocalSecret } from './local-secret.js';
 
 export { canonicalJson, canonicalJsonBytes } from './canonical-json.js';
@@ -54,5 +78,9 @@ export type { DataKeySet, KeyEncryptionKey } from './data-keys.js';
 export { createPayloadVault } from './payload-vault.js';
 export type { PayloadVault, SealedRecord } from './payload-vault.js';
 export { checkPrivateFile, PrivateFileError, readPrivateFile } from './private-file.js';
-export { sealedCursors } from './sealed-cursor.js';
-export type { SealedCursors } from './sealed-cursor.js';
+export {
+  readKeysetPosition,
+  SEARCH_CURSOR_LIFETIME_MINUTES,
+  sealedCursors,
+} from './sealed-cursor.js';
+export type { KeysetPosition, SealedCursorOptions, SealedCursors } from './sealed-cursor.js';

@@ -112,7 +112,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one partner institution */
+        /**
+         * Read one partner institution
+         * @description `meta.versionId` is the partner record's version, raised by every change an operator makes
+         *     (suspension, reactivation); `ETag` and `Last-Modified` name it. `enlace-gateway` is the
+         *     gateway itself: the one Organization its acknowledgements, Provenances and AuditEvents name
+         *     as sender, signer, agent and observer (no partner may register under that id).
+         */
         get: operations["readOrganization"];
         put?: never;
         post?: never;
@@ -146,7 +152,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one push endpoint */
+        /**
+         * Read one push endpoint
+         * @description An endpoint is registered with its partner and never changed: always `meta.versionId` 1,
+         *     `meta.lastUpdated` the registration time.
+         */
         get: operations["readEndpoint"];
         put?: never;
         post?: never;
@@ -233,6 +243,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/partners/{id}/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a partner another client
+         * @description A new `client_id` for the institution (another system, office or vendor), with its own
+         *     credential: exactly one of `jwks`, `csr` (the network CA issues the certificate, returned
+         *     in the answer) or `certificate`. Kids and certificates are never reused within a partner.
+         *     The partner's other clients are untouched. Audited (DICOM 110137, action C).
+         */
+        post: operations["addPartnerClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}/clients/{clientId}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a client's keys with an overlap window
+         * @description Adds the new credential (`jwks`, `csr` or `certificate`) to the client; it works at once.
+         *     Every key the client had keeps working until `now + overlap` and is refused from then on,
+         *     at the token endpoint and for message signatures (`0` ends them at once, after a
+         *     compromise). A rotation never lengthens an old key's life. Published at
+         *     `/partners/{id}/jwks.json` for the same window. Audited (DICOM 110137, action U).
+         */
+        post: operations["rotatePartnerKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a client
+         * @description The client's live access tokens and its keys are refused from the next request on, on
+         *     every instance; it stays listed (with `removedAt`) and its id is never given out again.
+         *     A partner's last client cannot be removed (409 `ENLACE_PARTNER_LAST_CLIENT`): rotate its
+         *     key, add another client first, or suspend the partner. Audited (DICOM 110137, action D).
+         */
+        delete: operations["removePartnerClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/{id}/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner's public signing keys
+         * @description The keys an institution signs its messages (and client assertions) with, so a recipient
+         *     can verify the sender's `Bundle.signature` itself: every registered JWK that works now
+         *     (keys inside a rotation's overlap window included; retired ones and removed clients' keys
+         *     not), with `use` `sig`, and every bound certificate the gateway holds as a JWK with `x5c`
+         *     and `x5t#S256`. A signature naming a `kid` verifies with the key of that `kid`; one
+         *     carrying `x5c` verifies against the chain at `/pki/ca.pem` (or the national anchors).
+         *     Public members only. Sent with `Cache-Control: private, max-age=60`: fetch again when a
+         *     signature names a `kid` the cached copy lacks. Reads are audited like directory reads.
+         */
+        get: operations["getPartnerJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/deliveries": {
         parameters: {
             query?: never;
@@ -293,9 +400,12 @@ export interface paths {
          * @description First of two sign-in steps for operators and auditors. A correct username and password
          *     answer a short-lived `mfa_token` (5 minutes, ES256 JWT of type `enlace-mfa+jwt`) that only
          *     `POST /auth/totp` accepts. An unknown username and a wrong password get the same answer
-         *     after the same work. Five consecutive failed steps (password or code) lock the account for
-         *     15 minutes (`423`), during which even correct credentials are refused; an operator can
-         *     unlock it sooner. Every failure and lockout is written to the audit log.
+         *     after the same work (the password is hashed against a dummy hash). Five consecutive failed
+         *     steps (password or code; a failure a day old no longer counts) lock the account for 15
+         *     minutes (`423`), during which even correct credentials are refused and no password is
+         *     checked; an operator can unlock it sooner. A name that is no account is counted and locked
+         *     by the same rule, so a lockout tells nothing of whether an account exists. Every failure
+         *     and lockout is written to the audit log.
          */
         post: operations["signInWithPassword"];
         delete?: never;
@@ -328,6 +438,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out — end this session
+         * @description Ends the session whose token authorizes the request. From then on the token is refused on
+         *     every route, by every gateway instance; other sessions of the same person stay open. The
+         *     sign-out is audited (DCM 110114 User Authentication, 110123 Logout).
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fhir/.well-known/smart-configuration": {
         parameters: {
             query?: never;
@@ -343,6 +475,29 @@ export interface paths {
          *     `permission-v2`.
          */
         get: operations["getSmartConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/smart-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SMART configuration, at the server root
+         * @description The same document as `/fhir/.well-known/smart-configuration`, byte for byte, for clients
+         *     that look for it beside the issuer (the server root) rather than under the FHIR base. No
+         *     `/.well-known/openid-configuration` is served: the gateway issues no ID tokens and is not
+         *     an OpenID Provider.
+         */
+        get: operations["getRootSmartConfiguration"];
         put?: never;
         post?: never;
         delete?: never;
@@ -380,9 +535,16 @@ export interface paths {
         };
         /**
          * The gateway's public keys
-         * @description A JWK Set with the gateway's ES256 signing key (`use` `sig`: access tokens,
-         *     acknowledgements) and its encryption keys (`use` `enc`: partners encrypt to these). Public
-         *     members only.
+         * @description A JWK Set with the gateway's ES256 signing keys (`use` `sig`: access tokens,
+         *     acknowledgements, Provenance) and its encryption keys (`use` `enc`: partners encrypt to
+         *     these). Public members only.
+         *
+         *     Cacheable: `Cache-Control: public, max-age=300` and a strong `ETag` (the base64url SHA-256
+         *     of the body); `If-None-Match` naming it answers 304. During a key rotation the set holds,
+         *     for each use and curve, the key in use first, then the next key (published at least an hour
+         *     ahead by default, never less than 360 seconds, before anything is signed with it) or the
+         *     previous key (kept 24 hours by default, at least 30 minutes, after the switch). Any
+         *     published `enc` key may be encrypted to; pick it by `kid`, and verify by the JWS `kid`.
          */
         get: operations["getJwks"];
         put?: never;
@@ -406,8 +568,10 @@ export interface paths {
          * Obtain an access token (SMART Backend Services)
          * @description OAuth 2.0 `client_credentials` grant authenticated by a signed client assertion
          *     (RFC 7523 `private_key_jwt`). The assertion's `iss` and `sub` are the `client_id`, `aud` is
-         *     this endpoint's URL exactly, `exp` at most 5 minutes ahead, `jti` unique (a replay is
-         *     refused). Its key is found by `kid` in the client's registered JWKS, or by an `x5c` chain
+         *     one string equal to this endpoint's URL (as SMART Backend Services asks) or to the issuer
+         *     identifier of the discovery documents (as RFC 7523bis and OAuth libraries such as
+         *     openid-client send it), compared exactly; an array, even of one value, is refused. `exp` at
+         *     most 5 minutes ahead, `jti` unique (a replay is refused). Its key is found by `kid` in the client's registered JWKS, or by an `x5c` chain
          *     that validates to a trust anchor and is bound to the partner; `jwk`, `jku` and `x5u`
          *     headers are ignored and no key is ever fetched from a URL. Allowed algorithms: the
          *     client's and the gateway's allow-lists together (never `none` or HMAC).
@@ -456,7 +620,7 @@ export interface paths {
         };
         /**
          * The network CA chain
-         * @description The issuing CA then the root, PEM. 404 when this gateway has no CA of its own.
+         * @description The issuing CA then the root, PEM. 404 when this gateway has no CA of its own. A CA created (or replaced) by `enlace pki init` while the gateway runs is served from the next request on.
          */
         get: operations["getCaChain"];
         put?: never;
@@ -538,6 +702,28 @@ export interface paths {
          * @description Refuses every sign-in and every session of the account from now on. Audited.
          */
         post: operations["disablePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/people/{username}/revoke-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of a person
+         * @description Ends every session of the account at once: its tokens are refused on every route, by every
+         *     gateway instance. The person may sign in again (disable the account to stop that too).
+         *     Audited with the operator who did it and how many sessions ended.
+         */
+        post: operations["revokePersonSessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -638,6 +824,14 @@ export interface paths {
          *     gateway does not evaluate (`text`, `contained`, `extension`, provision `code`/`data`/
          *     `dataPeriod`, patient `display`/`reference`) are refused, not ignored; so are `id`,
          *     `meta.versionId` and `meta.lastUpdated`. Every answer, accepted or refused, is audited.
+         *
+         *     **Conditional create.** With `If-None-Exist` (search parameters, read as strictly as a
+         *     search: an unknown or repeated one is refused) the gateway looks among the consents you
+         *     may see: none matching records this one (201); exactly one returns it unchanged (200, its
+         *     `ETag` and `Location`) and records nothing; several answer 412. Two identical requests
+         *     racing record one consent. `identifier` matches `Consent.identifier`, which the gateway
+         *     keeps only as a keyed digest (consents recorded before this was kept are found through
+         *     `patient` only).
          */
         post: operations["createConsent"];
         delete?: never;
@@ -693,7 +887,8 @@ export interface paths {
          *     key named by `kid` from its registered JWKS or by an `x5c` chain bound to it) and encrypted
          *     to the gateway as a compact JWE (`application/jose`: `ECDH-ES+A256KW`, `A256GCM`, no `zip`,
          *     to a key of `/.well-known/jwks.json` with `use: enc`). Unencrypted `application/fhir+json`
-         *     is accepted only where `ENLACE_ALLOW_PLAIN_SUBMISSIONS` allows it (development).
+         *     (or `application/json`, read as FHIR JSON as on every FHIR route) is accepted only where
+         *     `ENLACE_ALLOW_PLAIN_SUBMISSIONS` allows it (development).
          *     `MessageHeader.sender` must be `Organization/<your partner id>`; `destination` names exactly
          *     one receiver `Organization/<id>`; `MessageHeader.reason` carries one Coding of
          *     `https://enlace.example.org/fhir/CodeSystem/consent-purpose` for `referral-request`.
@@ -735,7 +930,10 @@ export interface paths {
          *     (422 `ENLACE_CONSENT_PATCH_UNSUPPORTED`). Revocation writes a new version and never
          *     deletes. Allowed for the recording institution and institutions a permit provision names;
          *     an institution named only in a deny provision gets 403, one that may not see the consent
-         *     404. `If-Match: W/"<version>"` is optional; a stale one answers 412.
+         *     404. `If-Match: W/"<version>"` is optional; a stale one answers 412. In the same
+         *     transaction the gateway queues a `consent-revoked` notice to every institution that
+         *     received her data under this consent; the answer says how many, not which (ask
+         *     `GET /fhir/Patient/$disclosures` where you may, which is recorded).
          */
         patch: operations["patchConsent"];
         trace?: never;
@@ -838,6 +1036,53 @@ export interface paths {
         patch: operations["patchTask"];
         trace?: never;
     };
+    "/fhir/Task/{id}/_history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of a referral's Task
+         * @description Scope `system/Task.r`; only the sender and the recipient (anyone else gets 404). A
+         *     `history` Bundle, newest first: the loop as the sequence of its versions. Each entry holds
+         *     that version's Task, `request` (what made it: `POST $process-message` for the referral and
+         *     for `referral-update`/`referral-cancel` messages, `PATCH Task/<id>`, `GET Bundle/<id>` for
+         *     the first retrieval that moved it to `received`) and `response` (`status`, `etag`,
+         *     `lastModified`). A version that was current when versions began to be kept (migration
+         *     0014) shows as a `PATCH`; earlier ones of such referrals were not kept. Each call is
+         *     recorded (BALP rest `history-instance`).
+         */
+        get: operations["historyTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Task/{id}/_history/{vid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one version of a referral's Task
+         * @description Scope `system/Task.r`; as the Task read answered it when that version was current. Recorded (BALP rest `vread`).
+         */
+        get: operations["vreadTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fhir/Bundle/{id}": {
         parameters: {
             query?: never;
@@ -847,7 +1092,11 @@ export interface paths {
         };
         /**
          * Retrieve a referral, encrypted to your institution
-         * @description Scope `system/Bundle.r`; `Accept: application/jose` is required by name (a wildcard or
+         * @description `{id}` is the referral's id, which is its **Task's id** (`Task.id` from
+         *     `GET /fhir/Task?owner=…`, or the `Task/<id>` in the `focus` of the gateway's
+         *     acknowledgement); the `id` or `identifier` the sender gave its message Bundle does not
+         *     retrieve anything.
+         *     Scope `system/Bundle.r`; `Accept: application/jose` is required by name (a wildcard or
          *     FHIR JSON answers 406: the gateway never hands out plaintext case data). Only the
          *     recipient may retrieve; anyone else, the sender included, gets 404. Her consent is
          *     decided again at this moment, for your institution, the referral's purpose and data
@@ -857,14 +1106,115 @@ export interface paths {
          *     entry 1 is the sender's signed message Bundle — unchanged, so its `signature` verifies —
          *     unless consent removed resources labelled with data classes it does not permit, in which
          *     case those entries are gone, the rest are labelled REDACTED and the sender's signature is
-         *     removed; entry 2 is the gateway's signed decision Provenance (targets `Bundle/<id>` and
-         *     `Task/<id>`, verify it with the gateway JWKS); entry 3, only after a removal, is the
-         *     Provenance saying what was removed and why. The first retrieval moves a `requested` Task
+         *     removed; entry 2 is the gateway's decision Provenance (target: entry 1 by its `fullUrl`),
+         *     whose detached JWS (ES256, gateway JWKS) covers the RFC 8785 canonical JSON of this whole
+         *     collection Bundle without that one `signature` element, so any change to the delivered
+         *     content fails verification; entry 3, only after a removal, is the Provenance saying what
+         *     was removed and why (removed resources named by `identifier` = their message `fullUrl`). The first retrieval moves a `requested` Task
          *     to `received` and tells the sender.
+         *
+         *     **Versions.** The collection is assembled at each retrieval (new ids, time and signature),
+         *     so its `meta.versionId` is a digest of what decides its content: the signed message and
+         *     the consent decision applied (what was permitted and removed, on which consents or
+         *     grant). `ETag` is `W/"<that digest>"`, equal across retrievals while nothing of that
+         *     changes; `Last-Modified` is the assembly time, so only `If-None-Match` can answer 304 —
+         *     after the consent check, the disclosure record and the audit, exactly as a 200.
          */
         get: operations["readReferralBundle"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/Task/{id}/$acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The recipient's signed acknowledgement of a referral you sent (your proof of receipt)
+         * @description Scope `system/Bundle.r`. `{id}` is the referral's Task id. Answers the `acknowledgement`
+         *     message the recipient sent to `$process-message`, exactly as it signed it: verify its
+         *     `signature` with the recipient's key (its certificate chains to `GET /pki/ca.pem`, or its
+         *     registered key). The same message reached you, inside a gateway-signed notice, by push or
+         *     in `GET /fhir/$notices`. Only the referral's sender may read it; anyone else, the
+         *     recipient included, gets 404, and so does the sender before the recipient acknowledged.
+         *     Audited (BALP rest read, her pseudonym). Definition:
+         *     `https://enlace.example.org/fhir/OperationDefinition/Task-acknowledgement`.
+         */
+        get: operations["readRecipientAcknowledgement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/$notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your notices not yet acknowledged (the pull side of push delivery)
+         * @description Scope `system/Bundle.r`. Every notice the gateway owes your institution — Task updates
+         *     of referrals you take part in, the recipient's acknowledgement of a referral you sent,
+         *     consent-revoked and break-the-glass notices — stays here until you acknowledge it with
+         *     `POST /fhir/$acknowledge-notices` or a push of it to your endpoint was answered 2xx.
+         *     Institutions without a push endpoint receive nothing else; with one, this is where a
+         *     notice whose push keeps failing can be fetched. Referrals themselves are not notices:
+         *     find them with `GET /fhir/Task?owner=…`.
+         *
+         *     The answer is a `searchset` Bundle, oldest first (within one referral in its sequence),
+         *     with `total` (how many you have not acknowledged) and a `next` link with an opaque
+         *     `_cursor` while more follow. Reading acknowledges nothing: a notice is returned by every
+         *     read, from the first page, until you acknowledge its id; an acknowledged one never again.
+         *     Each entry is a notice exactly as it is pushed (see the `enlaceDelivery` webhook): a
+         *     message `Bundle` signed by the gateway. Every read is audited (BALP rest operation).
+         *     Definition: `https://enlace.example.org/fhir/OperationDefinition/notices`.
+         */
+        get: operations["readNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/$acknowledge-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge notices you have processed
+         * @description Scope `system/Bundle.c` (reading the inbox is not enough: acknowledging removes notices
+         *     from it). Input `Parameters` with 1 to 100 parameters `notice` (valueId: a notice's
+         *     `Bundle.id`, which is also its `Enlace-Delivery-Id`). Each id must be a notice addressed
+         *     to your institution, or nothing is acknowledged (404 names the first that is not); one
+         *     already acknowledged (or pushed) is accepted again and counts as already done, so a
+         *     retried acknowledgement is harmless. Acknowledged notices are never returned nor pushed
+         *     again (a push already in flight may still arrive: discard it by its `Idempotency-Key`).
+         *     Acknowledgement is by id, not "up to a point", because a notice queued by a transaction
+         *     that commits late can sort before one you already read. Output `Parameters`:
+         *     `acknowledged` (valueInteger, newly acknowledged) and `remaining` (valueInteger, notices
+         *     still unacknowledged). Audited (BALP rest operation, every notice named). Definition:
+         *     `https://enlace.example.org/fhir/OperationDefinition/acknowledge-notices`.
+         */
+        post: operations["acknowledgeNotices"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1220,7 +1570,54 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    enlaceDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A push to your registered endpoint (rest-hook)
+         * @description The gateway `POST`s each delivery to your institution's active endpoint (only hosts in
+         *     `ENLACE_DELIVERY_ALLOWED_HOSTS`, over https, redirects never followed). The body is a
+         *     compact JWE (`ECDH-ES+A256KW` or `RSA-OAEP-256`, `A256GCM`, `kid` of your registered
+         *     encryption key, `cty` `application/fhir+json`) whose plaintext is:
+         *
+         *     - for `Enlace-Delivery-Kind: referral`: the referral exactly as `GET /fhir/Bundle/{id}`
+         *       releases it (a `collection` Bundle: the sender's signed message and the gateway's signed
+         *       decision Provenance); it is always number 1 of its referral;
+         *     - for every other kind: a message `Bundle` signed by the gateway (`signature.who`
+         *       `Organization/enlace-gateway`, detached JWS over the JCS form without `signature`;
+         *       verify with `GET /.well-known/jwks.json`), `id` and `identifier` the delivery id,
+         *       `timestamp` when it was queued, entry 1 a `MessageHeader` (`eventCoding` system
+         *       `https://enlace.example.org/fhir/CodeSystem/delivery-notice`, code = the kind; `focus`
+         *       entry 2; for notices about a referral the extension
+         *       `https://enlace.example.org/fhir/StructureDefinition/delivery-sequence` with `referral`
+         *       `Task/<id>` and `number`), entry 2 the content: the `Task` as of that version
+         *       (`task-update`), the recipient's signed `acknowledgement` message as it sent it
+         *       (`acknowledgement`), or a `Parameters` notice (`consent-revoked`, `break-glass`).
+         *
+         *     Pushes about one referral to one recipient are numbered 1, 2, … and sent in that order:
+         *     one is not attempted while an earlier one is pending (a dead-lettered one no longer holds
+         *     the line, so keep the highest number seen and pull `GET /fhir/Task/{id}` on a gap).
+         *     Answer any 2xx once you have stored it; anything else (or no answer within
+         *     `ENLACE_DELIVERY_TIMEOUT_MS`) is retried with exponential backoff and jitter for
+         *     `ENLACE_DELIVERY_HORIZON_HOURS`. Delivery is at least once: discard a repeat by its
+         *     `Idempotency-Key`. The request carries no credential: what proves it is the gateway's
+         *     signature inside a JWE only your key opens.
+         */
+        post: operations["receiveDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Resource: {
@@ -1249,6 +1646,8 @@ export interface components {
             kind: "referral" | "task-update" | "consent-revoked" | "break-glass" | "acknowledgement";
             /** @description `Bundle/<id>` of the referral it concerns. */
             referral?: string;
+            /** @description Its number among the deliveries about that referral to this recipient; they are pushed in this order. */
+            sequence?: number;
             /** @enum {unknown} */
             status: "pending" | "delivered" | "dead";
             attempts: number;
@@ -1303,6 +1702,65 @@ export interface components {
             /** @description The certificate issued from the CSR, in PEM. */
             certificate?: string;
             endpoint?: Record<string, never>;
+        };
+        /** @description Exactly one of `jwks`, `csr`, `certificate`. */
+        ClientCredential: {
+            /** @description Public keys only; each with a `kid` this partner never registered before. */
+            jwks?: {
+                keys?: Record<string, never>[];
+            };
+            /** @description PKCS#10 CSR in PEM. */
+            csr?: string;
+            validityDays?: number;
+            /** @description A PEM certificate from an external trust anchor. */
+            certificate?: string;
+            /** @description Only when adding a client; a rotation keeps the client's algorithms. */
+            allowedAlgorithms?: ("ES256" | "ES384" | "ES512" | "PS256" | "PS384" | "PS512" | "RS256" | "RS384" | "RS512" | "EdDSA")[];
+        };
+        PartnerClient: {
+            clientId: string;
+            allowedAlgorithms: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            removedAt?: string;
+            keys: {
+                /** @enum {unknown} */
+                kind: "jwk" | "certificate";
+                kid?: string;
+                jwk?: components["schemas"]["Jwk"];
+                /** @description SHA-256 of a bound certificate. */
+                fingerprint?: string;
+                /** Format: date-time */
+                addedAt: string;
+                /**
+                 * Format: date-time
+                 * @description The key works until this instant (exclusive).
+                 */
+                retiresAt?: string;
+                /**
+                 * @description `retiring`: inside its overlap window; `retired`: refused.
+                 * @enum {unknown}
+                 */
+                state: "active" | "retiring" | "retired";
+            }[];
+        };
+        PartnerJwkSet: {
+            keys: {
+                /** @enum {unknown} */
+                kty: "EC" | "OKP" | "RSA";
+                crv?: string;
+                x?: string;
+                y?: string;
+                n?: string;
+                e?: string;
+                kid?: string;
+                alg?: string;
+                /** @constant */
+                use: "sig";
+                x5c?: string[];
+                "x5t#S256"?: string;
+            }[];
         };
         Certificate: {
             serial: string;
@@ -1613,9 +2071,41 @@ export interface components {
                 "application/fhir+json": components["schemas"]["OperationOutcome"];
             };
         };
+        /**
+         * @description `If-None-Match` matched, or nothing changed since `If-Modified-Since`: the version you hold
+         *     is current. No body; the same validators as a 200. Recorded like the read it answers.
+         */
+        NotModified: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "Last-Modified": components["headers"]["Last-Modified"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
     };
     parameters: {
+        /**
+         * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+         *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+         *     consent and the audit record happen first, exactly as for the read itself.
+         */
+        IfNoneMatch: string;
+        /**
+         * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+         *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+         */
+        IfModifiedSince: string;
+        /**
+         * @description `return=minimal` (no body), `return=representation` (the resource; the default) or
+         *     `return=OperationOutcome` (an informational OperationOutcome). `ETag`, `Last-Modified` and
+         *     `Location` are sent whatever the body. Other preferences, unknown values and every
+         *     `return` after the first are ignored (RFC 7240).
+         */
+        Prefer: string;
         id: string;
+        /** @description A `client_id` of the partner. */
+        clientId: string;
         /** @description Page size; capped at 200. */
         _count: number;
         /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
@@ -1625,6 +2115,14 @@ export interface components {
     headers: {
         /** @description The request id, taken from the request's `X-Request-Id` when it is 1-128 characters of `A-Za-z0-9._:-`, generated otherwise. */
         "X-Request-Id": string;
+        /** @description The version read or written, `W/"<meta.versionId>"`. */
+        ETag: string;
+        /** @description `meta.lastUpdated` of that version, as an HTTP-date (to the second). */
+        "Last-Modified": string;
+        /** @description The version written (or found): `<base>/fhir/<Type>/<id>/_history/<versionId>`. */
+        Location: string;
+        /** @description The `return` preference honoured (RFC 7240), when the request stated a known one. */
+        "Preference-Applied": "return=minimal" | "return=representation" | "return=OperationOutcome";
     };
     pathItems: never;
 }
@@ -1773,7 +2271,19 @@ export interface operations {
     readOrganization: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
             };
@@ -1784,12 +2294,15 @@ export interface operations {
             /** @description The Organization. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1831,7 +2344,19 @@ export interface operations {
     readEndpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
             };
@@ -1842,12 +2367,15 @@ export interface operations {
             /** @description The Endpoint. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1996,6 +2524,157 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
         };
     };
+    addPartnerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientCredential"];
+            };
+        };
+        responses: {
+            /** @description The new client. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client_id: string;
+                        client: components["schemas"]["PartnerClient"];
+                        /** @description The certificate issued from the CSR, in PEM. */
+                        certificate?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    rotatePartnerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                /** @description A `client_id` of the partner. */
+                clientId: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientCredential"] & {
+                    /** @description How long the client's current keys keep working, e.g. `24h`, `7d`; at most 90 days. */
+                    overlap: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The client with every key it has had and each key's state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client: components["schemas"]["PartnerClient"];
+                        /**
+                         * Format: date-time
+                         * @description When the earlier keys stop working.
+                         */
+                        retiresAt: string;
+                        /** @description The certificate issued from the CSR, in PEM. */
+                        certificate?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    removePartnerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+                /** @description A `client_id` of the partner. */
+                clientId: components["parameters"]["clientId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The removed client. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        client: components["schemas"]["PartnerClient"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            /** @description The client is the partner's last one. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    getPartnerJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner's JWK Set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerJwkSet"];
+                    "application/jwk-set+json": components["schemas"]["PartnerJwkSet"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
     listDeliveries: {
         parameters: {
             query?: {
@@ -2124,7 +2803,50 @@ export interface operations {
             423: components["responses"]["AccountLocked"];
         };
     };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
     getSmartConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SMART configuration. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmartConfiguration"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getRootSmartConfiguration: {
         parameters: {
             query?: never;
             header?: never;
@@ -2171,7 +2893,10 @@ export interface operations {
     getJwks: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of a JWK Set you hold (or `*`); weak comparison. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2181,12 +2906,25 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Strong entity tag of the body: `"<base64url SHA-256>"`. */
+                    ETag?: string;
+                    "Cache-Control"?: "public, max-age=300";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JwkSet"];
                     "application/jwk-set+json": components["schemas"]["JwkSet"];
                 };
+            };
+            /** @description The JWK Set you hold is current. No body; the same `ETag` and `Cache-Control`. */
+            304: {
+                headers: {
+                    /** @description Strong entity tag of the body: `"<base64url SHA-256>"`. */
+                    ETag?: string;
+                    "Cache-Control"?: "public, max-age=300";
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             406: components["responses"]["NotAcceptable"];
         };
@@ -2432,6 +3170,35 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
         };
     };
+    revokePersonSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        username: string;
+                        sessionsRevoked: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
     emergencyAccess: {
         parameters: {
             query?: never;
@@ -2571,7 +3338,21 @@ export interface operations {
     createConsent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description `identifier=<system>|<value>` (Consent.identifier), `patient=<system>|<value>` (her
+                 *     identifier, as in search) and optionally `status=active|inactive`; at least one of
+                 *     `identifier` and `patient`; every parameter given must hold.
+                 */
+                "If-None-Exist"?: string;
+                /**
+                 * @description `return=minimal` (no body), `return=representation` (the resource; the default) or
+                 *     `return=OperationOutcome` (an informational OperationOutcome). `ETag`, `Last-Modified` and
+                 *     `Location` are sent whatever the body. Other preferences, unknown values and every
+                 *     `return` after the first are ignored (RFC 7240).
+                 */
+                Prefer?: components["parameters"]["Prefer"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2582,11 +3363,26 @@ export interface operations {
             };
         };
         responses: {
+            /** @description `If-None-Exist` matched one consent you may see: it is returned as it stands and nothing is recorded. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
             /** @description Recorded as version 1. `Location` names the version; `ETag` is `W/"1"`. */
             201: {
                 headers: {
-                    Location?: string;
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2594,7 +3390,8 @@ export interface operations {
                 };
             };
             /**
-             * @description Refused with an `expression` locating the problem: `ENLACE_CONSENT_INVALID`,
+             * @description A malformed or unknown `If-None-Exist` parameter (`ENLACE_INVALID_PARAMETER`, expression `If-None-Exist`), or
+             *     refused with an `expression` locating the problem: `ENLACE_CONSENT_INVALID`,
              *     `ENLACE_CONSENT_SURVIVOR_UNIDENTIFIED`, `ENLACE_CONSENT_SERVER_OWNED_FIELD`,
              *     `ENLACE_CONSENT_CODE_UNKNOWN`, `ENLACE_CONSENT_PURPOSE_NOT_CONSENTABLE`,
              *     `ENLACE_CONSENT_ACTOR_UNKNOWN` or `ENLACE_CONSENT_TOO_COMPLEX`.
@@ -2610,6 +3407,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            /** @description `If-None-Exist` matches several consents you may see (`ENLACE_CONDITIONAL_CREATE_AMBIGUOUS`, issue `multiple-matches`); nothing is recorded. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
         };
@@ -2664,14 +3470,19 @@ export interface operations {
             content: {
                 "application/jose": string;
                 "application/fhir+json": components["schemas"]["Bundle"];
+                "application/json": components["schemas"]["Bundle"];
             };
         };
         responses: {
             /**
              * @description The gateway's acknowledgement: a message Bundle whose `MessageHeader.response` names the
-             *     submitted MessageHeader (`code` `ok`) and whose `focus` is `Task/<referral id>`, signed
-             *     by the gateway (`Signature.who` `Device/enlace-gateway`, key in `/.well-known/jwks.json`).
-             *     The same acknowledgement is answered again for an identical resubmission.
+             *     submitted MessageHeader (`code` `ok`) and whose `focus` is `Task/<referral id>`, sent and
+             *     signed by the gateway (`MessageHeader.sender` and `Signature.who` both
+             *     `Organization/enlace-gateway`, readable at `GET /fhir/Organization/enlace-gateway`; key
+             *     in `/.well-known/jwks.json`). The same acknowledgement is answered again for an identical
+             *     resubmission. A recipient's own `acknowledgement` message names the referral request it
+             *     answers by `MessageHeader.response.identifier` (that request's `MessageHeader.id`);
+             *     `focus`, when present, must be the same referral's `Task/<id>`.
              */
             200: {
                 headers: {
@@ -2748,7 +3559,19 @@ export interface operations {
     readConsent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
             };
@@ -2759,13 +3582,15 @@ export interface operations {
             /** @description The current version, with `ETag` `W/"<version>"` and `Last-Modified`. */
             200: {
                 headers: {
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2778,6 +3603,13 @@ export interface operations {
             header?: {
                 /** @description Version ETag, e.g. `W/"1"`. */
                 "If-Match"?: string;
+                /**
+                 * @description `return=minimal` (no body), `return=representation` (the resource; the default) or
+                 *     `return=OperationOutcome` (an informational OperationOutcome). `ETag`, `Last-Modified` and
+                 *     `Location` are sent whatever the body. Other preferences, unknown values and every
+                 *     `return` after the first are ignored (RFC 7240).
+                 */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path: {
                 id: components["parameters"]["id"];
@@ -2791,10 +3623,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The revoked consent (the new version), with its `ETag`. */
+            /** @description The revoked consent (the new version), with its `ETag` and `Location`, as `Prefer` asked. */
             200: {
                 headers: {
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    /** @description How many institutions that received her data under this consent were sent a `consent-revoked` notice (0 when none did). */
+                    "Enlace-Notified-Institutions"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2882,7 +3719,19 @@ export interface operations {
     vreadConsent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
                 vid: string;
@@ -2891,16 +3740,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description That version, with its `ETag`. */
+            /** @description That version, with its `ETag` and `Last-Modified`. */
             200: {
                 headers: {
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2960,7 +3811,19 @@ export interface operations {
     readTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
             };
@@ -2971,13 +3834,15 @@ export interface operations {
             /** @description The Task, with `ETag` `W/"<version>"` (also `meta.versionId`) and `Last-Modified`. */
             200: {
                 headers: {
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2990,6 +3855,13 @@ export interface operations {
             header: {
                 /** @description Version ETag, e.g. `W/"1"`. */
                 "If-Match": string;
+                /**
+                 * @description `return=minimal` (no body), `return=representation` (the resource; the default) or
+                 *     `return=OperationOutcome` (an informational OperationOutcome). `ETag`, `Last-Modified` and
+                 *     `Location` are sent whatever the body. Other preferences, unknown values and every
+                 *     `return` after the first are ignored (RFC 7240).
+                 */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path: {
                 id: components["parameters"]["id"];
@@ -3002,10 +3874,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The changed Task (the new version), with its `ETag`. */
+            /** @description The changed Task (the new version), with its `ETag` and `Location`, as `Prefer` asked. */
             200: {
                 headers: {
-                    ETag?: string;
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    Location: components["headers"]["Location"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3065,7 +3940,7 @@ export interface operations {
             };
         };
     };
-    readReferralBundle: {
+    historyTask: {
         parameters: {
             query?: never;
             header?: never;
@@ -3076,15 +3951,98 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A history Bundle. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    vreadTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
+            path: {
+                id: components["parameters"]["id"];
+                vid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description That version, with its `ETag` and `Last-Modified`. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Resource"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    readReferralBundle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
             /** @description The compact JWE, sent with `Cache-Control: no-store`. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/jose": string;
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             /** @description The token lacks the scope, or her consent does not permit this release now (`ENLACE_CONSENT_DENIED`). */
             403: {
@@ -3106,6 +4064,117 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+        };
+    };
+    readRecipientAcknowledgement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recipient's signed message `Bundle`, sent with `Cache-Control: no-store`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    readNotices: {
+        parameters: {
+            query?: {
+                /** @description Notices per page; more than 100 is served as 100, 0 answers only `total`. */
+                _count?: number;
+                /** @description The opaque cursor of a `next` link; it lasts an hour and continues only your own inbox. */
+                _cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page, sent with `Cache-Control: no-store`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /** @description An unknown or repeated parameter, or a `_cursor` this server did not issue for you (`ENLACE_SEARCH_CURSOR_INVALID`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    acknowledgeNotices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["Parameters"];
+                "application/json": components["schemas"]["Parameters"];
+            };
+        };
+        responses: {
+            /** @description What was acknowledged and what remains. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Parameters"];
+                };
+            };
+            /** @description The body is not `Parameters` with 1 to 100 `notice` ids (`ENLACE_INVALID_PARAMETER`); `expression` names the parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description An id is not a notice addressed to your institution (`ENLACE_RESOURCE_NOT_FOUND`); nothing was acknowledged. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            406: components["responses"]["NotAcceptable"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     searchAuditEvent: {
@@ -3228,7 +4297,19 @@ export interface operations {
     readAuditEvent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags (or `*`) of versions you hold. When one matches the current version (weak
+                 *     comparison: `W/"2"` and `"2"` alike) the answer is 304 without a body. Authorization,
+                 *     consent and the audit record happen first, exactly as for the read itself.
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /**
+                 * @description An HTTP-date; 304 when `Last-Modified` is not later. Ignored when `If-None-Match` is sent
+                 *     (RFC 9110 §13.2.2) or when it is not an HTTP-date.
+                 */
+                "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
+            };
             path: {
                 id: components["parameters"]["id"];
             };
@@ -3240,7 +4321,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag?: "W/\"1\"";
-                    "Last-Modified"?: string;
+                    "Last-Modified": components["headers"]["Last-Modified"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3253,6 +4334,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No AuditEvent has this id (`ENLACE_RESOURCE_NOT_FOUND`). */
@@ -3816,6 +4898,43 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+        };
+    };
+    receiveDelivery: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The same for every attempt of one delivery, e.g. `<referral id>:task:<version>`. */
+                "Idempotency-Key": string;
+                /** @description The delivery's id; for notices also their `Bundle.id`, which `POST /fhir/$acknowledge-notices` takes. */
+                "Enlace-Delivery-Id": string;
+                "Enlace-Delivery-Kind": "referral" | "task-update" | "acknowledgement" | "consent-revoked" | "break-glass";
+                /** @description For deliveries about a referral, its number (the signed notice carries the same). */
+                "Enlace-Delivery-Sequence"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/jose": string;
+            };
+        };
+        responses: {
+            /** @description Stored (any 2xx); the body is ignored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not stored; the gateway tries again later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -1,6 +1,7 @@
-// Routes of person sign-in: POST /auth/login (password) then POST /auth/totp (code) for a session token.
+// Routes of person sign-in: POST /auth/login (password) then POST /auth/totp (code) for a session token; POST /auth/logout ends it.
 import { JSON_TYPE } from '../fhir/index.js';
 import { readCodeStep, readPasswordStep, type People } from '../people/index.js';
+import { personOf } from './principal-of.js';
 import type { Route } from './route.js';
 
 export function peopleRoutes(people: People): Route[] {
@@ -36,6 +37,17 @@ export function peopleRoutes(people: People): Route[] {
           },
           headers: { Pragma: 'no-cache' },
         };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth/logout',
+      operationId: 'signOut',
+      access: { kind: 'person', roles: ['operator', 'auditor'] },
+      produces: [JSON_TYPE],
+      handler: async (ctx) => {
+        await people.signOut(personOf(ctx), ctx.requestId);
+        return { status: 204, body: undefined };
       },
     },
   ];

@@ -1,4 +1,4 @@
-// Operator actions on an account: unlock it after a lockout, or disable it; both audited with the account change.
+// Operator actions on an account: unlock it after a lockout, disable it, or end its sessions; each audited with the account change.
 import type { Kysely } from 'kysely';
 import { GatewayError } from '../kernel/index.js';
 import type { Database } from '../store/index.js';
@@ -6,6 +6,7 @@ import { buildAccountChangeAudit } from './people-audit.js';
 import type { PeopleContext } from './people-context.js';
 import { checkUsername } from './person-policy.js';
 import { clearLock, findPersonByUsername, setPersonStatus } from './person-repository.js';
+import { revokeSessionsOf } from './session-repository.js';
 
 export interface AccountChange {
   /** The account to change. */
@@ -27,12 +28,29 @@ export async function disablePerson(ctx: PeopleContext, change: AccountChange): 
   );
 }
 
+/**
+ * Ends every session of the account at once (sign-out of every device it signed in on); resolves
+ * how many were still live. The person can sign in again; disable the account to stop that too.
+ */
+export async function revokeSessions(ctx: PeopleContext, change: AccountChange): Promise<number> {
+  let revoked = 0;
+  await changeAccount(
+    ctx,
+    change,
+    () => `${String(revoked)} session(s) revoked`,
+    async (db, id, now) => {
+      revoked = await revokeSessionsOf(db, id, now);
+    },
+  );
+  return revoked;
+}
+
 type Apply = (db: Kysely<Database>, id: string, now: Date) => Promise<unknown>;
 
 async function changeAccount(
   ctx: PeopleContext,
   change: AccountChange,
-  description: string,
+  description: string | (() => string),
   apply: Apply,
 ): Promise<void> {
   const username = checkUsername(change.username);
@@ -51,7 +69,7 @@ async function changeAccount(
         username,
         actor: operator,
         action: 'U',
-        description,
+        description: typeof description === 'string' ? description : description(),
         recorded: now,
         requestId: change.requestId,
       }),

@@ -6,6 +6,7 @@ import type { PersonAccount } from './person.js';
 import { findPersonById, recordSignIn } from './person-repository.js';
 import { lockedUntil } from './lockout.js';
 import { refuseLocked, refuseSignIn } from './refuse-sign-in.js';
+import { insertSession } from './session-repository.js';
 import type { CodeStepRequest } from './sign-in-requests.js';
 import { signInExpired } from './sign-in-errors.js';
 import { matchTotpStep } from './totp.js';
@@ -62,7 +63,7 @@ export async function completeSignIn(
     });
   }
 
-  const accepted = await ctx.store.transaction(async (unit) => {
+  const session = await ctx.store.transaction(async (unit) => {
     // Why: an mfa_token is spent by the sign-in it completes; it cannot open a second session.
     // Remembered past its expiry by a minute, since verification tolerates some clock skew.
     const rememberUntil = new Date(Math.max(mfaExpiresAt.getTime(), now.getTime()) + 60_000);
@@ -72,13 +73,22 @@ export async function completeSignIn(
       rememberUntil,
       now,
     );
-    if (!fresh || !(await recordSignIn(unit.db, account.id, step, now))) return false;
+    if (!fresh || !(await recordSignIn(unit.db, account.id, step, now))) return undefined;
+    const issued = await ctx.tokens.issueSessionToken(account.id, account.role);
+    // Why a row per session, written with the sign-in: a token the table does not hold is refused,
+    // so sign-out and an operator's revocation end it at once, on every instance.
+    await insertSession(unit.db, {
+      id: issued.tokenId,
+      personId: account.id,
+      issuedAt: now,
+      expiresAt: issued.expiresAt,
+    });
     await unit.audit.append(
       buildSignInAudit({ username: account.username, success: true, recorded: now, requestId }),
     );
-    return true;
+    return issued;
   });
-  if (!accepted) {
+  if (session === undefined) {
     // Another request used this code, this mfa_token or locked the account meanwhile.
     const current = (await findPersonById(ctx.store.db, account.id)) ?? account;
     const lockNow = lockedUntil(current, now);
@@ -90,7 +100,6 @@ export async function completeSignIn(
       requestId,
     });
   }
-  const session = await ctx.tokens.issueSessionToken(account.id, account.role);
   return {
     accessToken: session.token,
     tokenType: 'Bearer',

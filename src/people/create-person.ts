@@ -51,6 +51,7 @@ export async function createPerson(ctx: PeopleContext, input: NewPerson): Promis
       last_totp_step: null,
       failed_attempts: 0,
       locked_until: null,
+      last_failed_at: null,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     });

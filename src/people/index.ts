@@ -14,5 +14,6 @@ export {
   SESSION_TOKEN_SECONDS,
   SESSION_TOKEN_TYPE,
 } from './person-tokens.js';
-export { LOCK_DURATION_MS, MAX_FAILED_ATTEMPTS } from './lockout.js';
+export { FAILURE_MEMORY_MS, LOCK_DURATION_MS, MAX_FAILED_ATTEMPTS } from './lockout.js';
+export type { PasswordCheck } from './people-context.js';
 export { MIN_SECRET_BYTES } from './secret-box.js';

@@ -1,8 +1,10 @@
-// The lockout rule: five consecutive failed steps lock an account for fifteen minutes.
+// The lockout rule: five consecutive failed steps lock an account (or a name that is no account) for fifteen minutes.
 import type { PersonAccount } from './person.js';
 
 export const MAX_FAILED_ATTEMPTS = 5;
 export const LOCK_DURATION_MS = 15 * 60 * 1000;
+/** A failed step older than this no longer counts towards a lock; an unknown name's count is then deleted. */
+export const FAILURE_MEMORY_MS = 24 * 60 * 60 * 1000;
 
 /** When the account's running lock ends, or undefined when it is not locked at `now`. */
 export function lockedUntil(

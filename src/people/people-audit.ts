@@ -1,4 +1,4 @@
-// AuditEvents of person sign-in (DCM 110114/110122) and of account changes (DCM 110113/110137), per IHE BALP.
+// AuditEvents of person sign-in and sign-out (DCM 110114/110122, 110123) and of account changes (DCM 110113/110137), per IHE BALP.
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { auditSubtype, auditType, buildAuditEvent, GATEWAY_OBSERVER } from '../audit/index.js';
 
@@ -31,6 +31,23 @@ export function buildSignInAudit(input: SignInAuditInput): AuditEvent {
   });
 }
 
+/** A person ending their own session (DCM 110123 Logout). */
+export function buildSignOutAudit(input: {
+  readonly username: string;
+  readonly recorded: Date;
+  readonly requestId: string | undefined;
+}): AuditEvent {
+  return buildAuditEvent({
+    type: auditType.userAuthentication,
+    subtype: auditSubtype.logout,
+    action: 'E',
+    outcome: '0',
+    recorded: input.recorded,
+    agents: [{ identifier: asUser(input.username), requestor: true }],
+    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+  });
+}
+
 export interface AccountChangeAuditInput {
   /** The account that changed. */
   readonly username: string;
@@ -42,7 +59,7 @@ export interface AccountChangeAuditInput {
   readonly requestId?: string | undefined;
 }
 
-/** An account created, locked, unlocked or disabled: a security alert an auditor can filter on. */
+/** An account created, locked, unlocked, disabled or its sessions revoked: a security alert an auditor can filter on. */
 export function buildAccountChangeAudit(input: AccountChangeAuditInput): AuditEvent {
   return buildAuditEvent({
     type: auditType.securityAlert,

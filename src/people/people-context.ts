@@ -13,7 +13,11 @@ export interface PeopleContext {
   readonly secrets: SecretBox;
   /** A hash of a random password with the current parameters, checked against for unknown users. */
   readonly dummyHash: () => Promise<string>;
+  /** Compares a password with a stored hash (verifyPassword; injectable so tests can count the work). */
+  readonly checkPassword: PasswordCheck;
 }
+
+export type PasswordCheck = (password: string, storedHash: string) => Promise<boolean>;
 
 /** Computes the dummy hash once, on first use, so building the service does no hashing. */
 export function lazyDummyHash(): () => Promise<string> {

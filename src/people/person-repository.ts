@@ -1,6 +1,7 @@
 // The person table over kysely: lookups, and the atomic updates that count failures and accept sign-ins.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
+import { FAILURE_MEMORY_MS } from './lockout.js';
 import { toPersonAccount, type PersonAccount } from './person.js';
 
 export async function findPersonByUsername(
@@ -42,8 +43,9 @@ export interface FailureCount {
 }
 
 /**
- * Counts one failed step and returns the new state. A lock that has run out is cleared first, so
- * the account gets a fresh allowance after its lock period.
+ * Counts one failed step and returns the new state. A lock that has run out, or a last failure
+ * older than FAILURE_MEMORY_MS, starts the count afresh, exactly as for names that are no account
+ * (sign-in-name-repository.ts).
  */
 export async function recordFailedAttempt(
   db: Kysely<Database>,
@@ -60,14 +62,19 @@ export async function recordFailedAttempt(
         eb('locked_until', 'is not', null),
         eb('locked_until', '<=', nowMs),
       ]);
+      const startsAfresh = eb.or([
+        lockExpired,
+        eb('last_failed_at', '<=', nowMs - FAILURE_MEMORY_MS),
+      ]);
       return {
         failed_attempts: eb
           .case()
-          .when(lockExpired)
+          .when(startsAfresh)
           .then(1)
           .else(eb('failed_attempts', '+', 1))
           .end(),
         locked_until: eb.case().when(lockExpired).then(null).else(eb.ref('locked_until')).end(),
+        last_failed_at: nowMs,
         updated_at: now.toISOString(),
       };
     })

@@ -1,7 +1,7 @@
 // The gateway-signed JWTs of person sign-in: a short mfa_token between the two steps, and the session token.
 import { randomUUID } from 'node:crypto';
-import { importJWK, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { GatewayKey } from '../crypto/index.js';
+import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createVerificationKeys, type GatewayKey, type VerificationKeys } from '../crypto/index.js';
 import type { Clock, PersonRole } from '../kernel/index.js';
 
 export const MFA_TOKEN_TYPE = 'enlace-mfa+jwt';
@@ -13,7 +13,10 @@ export const MAX_TOKEN_LENGTH = 4096;
 const ALGORITHM = 'ES256';
 
 export interface TokenSettings {
+  /** The gateway's signing key in use (GatewayKeys.signing, which follows a rotation). */
   readonly signingKey: GatewayKey;
+  /** The keys tokens verify with, by kid; the signing key alone unless given. */
+  readonly verificationKeys?: VerificationKeys;
   /** `iss` of every token: the gateway's public URL. */
   readonly issuer: string;
   readonly clock: Clock;
@@ -46,7 +49,9 @@ export interface PersonTokens {
 export function createPersonTokens(settings: TokenSettings): PersonTokens {
   const { signingKey, issuer, clock } = settings;
   if (signingKey.alg !== ALGORITHM) throw new Error('person tokens need an ES256 signing key');
-  let publicKey: ReturnType<typeof importJWK> | undefined;
+  // Why every published signing key: a session signed just before a key rotation stays valid.
+  const verificationKeys =
+    settings.verificationKeys ?? createVerificationKeys({ signing: signingKey, encryption: [] });
 
   async function issue(
     type: string,
@@ -69,8 +74,7 @@ export function createPersonTokens(settings: TokenSettings): PersonTokens {
 
   async function verify(token: string, type: string, maxAge: number): Promise<VerifiedToken> {
     if (token.length > MAX_TOKEN_LENGTH) throw new Error('token too long');
-    publicKey ??= importJWK(signingKey.publicJwk, ALGORITHM);
-    const { payload } = await jwtVerify(token, await publicKey, {
+    const { payload } = await jwtVerify(token, (header) => keyNamed(verificationKeys, header.kid), {
       // Why: pinning the algorithm and the typ keeps a partner access token, an mfa_token or an
       // `alg: none` forgery from ever passing as a person's session (RFC 8725 §3.1, §3.11).
       algorithms: [ALGORITHM],
@@ -96,4 +100,10 @@ export function createPersonTokens(settings: TokenSettings): PersonTokens {
     verifyMfaToken: (token) => verify(token, MFA_TOKEN_TYPE, MFA_TOKEN_SECONDS),
     verifySessionToken: (token) => verify(token, SESSION_TOKEN_TYPE, SESSION_TOKEN_SECONDS),
   };
+}
+
+function keyNamed(keys: VerificationKeys, kid: unknown) {
+  const key = keys(kid);
+  if (key === undefined) throw new Error('no published gateway signing key has this kid');
+  return key;
 }

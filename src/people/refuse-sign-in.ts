@@ -1,17 +1,23 @@
-// Records a failed sign-in step (count, lock, audit) in one transaction and returns the refusal to answer.
+// Records a failed sign-in step (count, lock, audit) in one transaction and returns the refusal to answer; unknown names alike.
 import type { GatewayError } from '../kernel/index.js';
 import { buildAccountChangeAudit, buildSignInAudit } from './people-audit.js';
 import type { PeopleContext } from './people-context.js';
 import type { PersonAccount } from './person.js';
 import { lockEndingAt, lockedUntil, MAX_FAILED_ATTEMPTS, reachesLockout } from './lockout.js';
-import { lockPerson, recordFailedAttempt } from './person-repository.js';
+import { lockPerson, recordFailedAttempt, type FailureCount } from './person-repository.js';
 import { accountLocked, signInFailed } from './sign-in-errors.js';
+import { forgetStaleNames, lockName, recordNameFailure } from './sign-in-name-repository.js';
 
 export interface FailedStep {
   /** The account the attempt named, when it exists. */
   readonly account: PersonAccount | undefined;
   /** The username for the audit record (the submitted one when no account matched). */
   readonly username: string;
+  /**
+   * When no account matched: the well-formed name the failure is counted under, so an unknown
+   * name is locked after as many failures as an account. Absent for a malformed name.
+   */
+  readonly unknownName?: string | undefined;
   /** Why it failed, for auditors only; the client always gets the uniform message. */
   readonly reason: string;
   readonly requestId: string | undefined;
@@ -19,18 +25,25 @@ export interface FailedStep {
 
 export async function refuseSignIn(ctx: PeopleContext, step: FailedStep): Promise<GatewayError> {
   const now = ctx.clock();
+  const { account, unknownName } = step;
   return ctx.store.transaction(async (unit) => {
     let lockEnd: Date | undefined;
     let startsLock = false;
-    if (step.account !== undefined) {
-      const count = await recordFailedAttempt(unit.db, step.account.id, now);
+    // Why the same steps for an unknown name as for an account (count, lock at the same threshold,
+    // the same alert, the same clean-up): a lock, or its absence, must not tell that a name exists.
+    let count: FailureCount | undefined;
+    if (account !== undefined) count = await recordFailedAttempt(unit.db, account.id, now);
+    else if (unknownName !== undefined) count = await recordNameFailure(unit.db, unknownName, now);
+    await forgetStaleNames(unit.db, now);
+    if (count !== undefined) {
       lockEnd = lockedUntil(count, now);
       // Why: counting password and TOTP failures together stops an attacker who knows the
       // password from guessing codes without limit.
       if (lockEnd === undefined && reachesLockout(count.failedAttempts)) {
         lockEnd = lockEndingAt(now);
         startsLock = true;
-        await lockPerson(unit.db, step.account.id, lockEnd, now);
+        if (account !== undefined) await lockPerson(unit.db, account.id, lockEnd, now);
+        else if (unknownName !== undefined) await lockName(unit.db, unknownName, lockEnd, now);
       }
     }
     const failed = signInFailed();
@@ -49,7 +62,7 @@ export async function refuseSignIn(ctx: PeopleContext, step: FailedStep): Promis
           username: step.username,
           actor: undefined,
           action: 'U',
-          description: `account locked until ${lockEnd.toISOString()} after ${MAX_FAILED_ATTEMPTS} consecutive failed sign-ins`,
+          description: `${account === undefined ? 'sign-in name (no such account)' : 'account'} locked until ${lockEnd.toISOString()} after ${String(MAX_FAILED_ATTEMPTS)} consecutive failed sign-ins`,
           recorded: now,
           requestId: step.requestId,
         }),

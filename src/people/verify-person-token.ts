@@ -1,8 +1,8 @@
-// Turns a session token into a PersonPrincipal, re-reading the account so a lock or disable takes effect at once.
+// Turns a session token into a PersonPrincipal, re-reading its session and account so sign-out, revocation, a lock or disable take effect at once.
 import type { PersonPrincipal } from '../kernel/index.js';
 import type { PeopleContext } from './people-context.js';
 import type { VerifiedToken } from './person-tokens.js';
-import { findPersonById } from './person-repository.js';
+import { findLiveSessionAccount } from './session-repository.js';
 import { lockedUntil } from './lockout.js';
 import { personTokenInvalid } from './sign-in-errors.js';
 
@@ -16,16 +16,18 @@ export async function verifyPersonToken(
   } catch (cause) {
     throw personTokenInvalid(cause);
   }
-  const account = await findPersonById(ctx.store.db, claims.subject);
-  // Why: a token outlives decisions made after it was issued; a disabled or locked account, or
-  // one whose role changed, must stop working before the token expires.
+  // Why the session row, on every request: a signed-out or revoked session, a disabled or locked
+  // account, or one whose role changed, must stop working at once, not when the token expires.
+  const account = await findLiveSessionAccount(ctx.store.db, claims.tokenId);
+  if (account === undefined || account.id !== claims.subject) {
+    throw personTokenInvalid(new Error('session signed out, revoked or unknown'));
+  }
   if (
-    account === undefined ||
     account.status !== 'enabled' ||
     lockedUntil(account, ctx.clock()) !== undefined ||
     account.role !== claims.role
   ) {
-    throw personTokenInvalid();
+    throw personTokenInvalid(new Error('account disabled, locked or its role changed'));
   }
   return {
     kind: 'person',

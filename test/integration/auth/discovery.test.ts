@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { startAuthHarness, type AuthHarness } from './auth-harness.js';
 
@@ -47,6 +48,72 @@ describe('authorization discovery and keys', () => {
     const { capabilities, ...expected } = smart;
     assert.ok(Array.isArray(capabilities));
     assert.deepEqual(res.body, expected);
+  });
+
+  it('serves the same SMART configuration at the server root as under /fhir', async () => {
+    const underFhir = await request(harness.url).get('/fhir/.well-known/smart-configuration');
+    const atRoot = await request(harness.url).get('/.well-known/smart-configuration');
+    assert.equal(atRoot.status, 200);
+    assert.match(atRoot.headers['content-type'] ?? '', /^application\/json/);
+    assert.equal(atRoot.text, underFhir.text);
+    assert.equal((atRoot.body as { issuer?: string }).issuer, harness.url);
+  });
+
+  it('serves no OpenID Provider configuration, since the gateway issues no ID tokens', async () => {
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/fhir/.well-known/openid-configuration',
+    ]) {
+      assert.equal((await request(harness.url).get(path)).status, 404, path);
+    }
+  });
+
+  it('lets the JWKS be cached publicly for five minutes, with a strong ETag over its bytes', async () => {
+    const res = await request(harness.url).get('/.well-known/jwks.json');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'public, max-age=300');
+    assert.equal(res.headers.vary, 'Accept');
+    const digest = createHash('sha256').update(res.text).digest('base64url');
+    assert.equal(res.headers.etag, `"${digest}"`);
+    const again = await request(harness.url)
+      .get('/.well-known/jwks.json')
+      .set('Accept', 'application/jwk-set+json');
+    assert.equal(again.headers.etag, res.headers.etag, 'the same keys, the same tag');
+  });
+
+  it('answers 304 without a body when If-None-Match names the current JWKS', async () => {
+    const { etag } = (await request(harness.url).get('/.well-known/jwks.json')).headers as {
+      etag: string;
+    };
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const res = await request(harness.url)
+        .get('/.well-known/jwks.json')
+        .set('If-None-Match', header);
+      assert.equal(res.status, 304, header);
+      assert.equal(res.text, '', 'no body');
+      assert.equal(res.headers.etag, etag);
+      assert.equal(res.headers['cache-control'], 'public, max-age=300');
+    }
+  });
+
+  it('answers the whole JWKS when If-None-Match names another version or is garbled', async () => {
+    for (const header of ['"not-the-tag"', 'W/"x", "y"', 'garbage']) {
+      const res = await request(harness.url)
+        .get('/.well-known/jwks.json')
+        .set('If-None-Match', header);
+      assert.equal(res.status, 200, header);
+      assert.ok(Array.isArray((res.body as { keys?: unknown }).keys));
+    }
+  });
+
+  it('keeps every other public document out of caches', async () => {
+    for (const path of [
+      '/fhir/.well-known/smart-configuration',
+      '/.well-known/smart-configuration',
+      '/.well-known/oauth-authorization-server',
+    ]) {
+      assert.equal((await request(harness.url).get(path)).headers['cache-control'], 'no-store');
+    }
   });
 
   it('publishes the signing key and the encryption keys, public members only', async () => {

@@ -11,6 +11,7 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-deprecated -- the gateway under test listens on plain http at 127.0.0.1 only.
 const LOOPBACK_HTTP = client.allowInsecureRequests;
 
+// openid-client is used exactly as it ships: its PrivateKeyJwt signs aud = the issuer identifier.
 describe('a real OAuth client (openid-client 6) against the gateway', () => {
   let harness: AuthHarness;
   let partner: TestClient;
@@ -24,25 +25,12 @@ describe('a real OAuth client (openid-client 6) against the gateway', () => {
     await harness.dispose();
   });
 
-  /** SMART asks for aud = the token endpoint; openid-client defaults to the issuer. */
-  const smartAudience = (tokenEndpoint: string) => ({
-    [client.modifyAssertion]: (
-      _header: Record<string, unknown>,
-      payload: Record<string, unknown>,
-    ) => {
-      payload.aud = tokenEndpoint;
-    },
-  });
-
   it('discovers the SMART configuration, obtains a token and calls a protected route', async () => {
     const config = await client.discovery(
       new URL(`${harness.url}/fhir/.well-known/smart-configuration`),
       partner.clientId,
       undefined,
-      client.PrivateKeyJwt(
-        { key: partner.privateKey, kid: partner.kid },
-        smartAudience(harness.tokenEndpoint),
-      ),
+      client.PrivateKeyJwt({ key: partner.privateKey, kid: partner.kid }),
       { execute: [LOOPBACK_HTTP] },
     );
     assert.equal(config.serverMetadata().token_endpoint, harness.tokenEndpoint);
@@ -65,10 +53,7 @@ describe('a real OAuth client (openid-client 6) against the gateway', () => {
       new URL(harness.url),
       partner.clientId,
       undefined,
-      client.PrivateKeyJwt(
-        { key: partner.privateKey, kid: partner.kid },
-        smartAudience(harness.tokenEndpoint),
-      ),
+      client.PrivateKeyJwt({ key: partner.privateKey, kid: partner.kid }),
       { execute: [LOOPBACK_HTTP], algorithm: 'oauth2' },
     );
     const tokens = await client.clientCredentialsGrant(config, { scope: 'system/Task.rs' });
@@ -85,10 +70,7 @@ describe('a real OAuth client (openid-client 6) against the gateway', () => {
       new URL(`${harness.url}/fhir/.well-known/smart-configuration`),
       partner.clientId,
       undefined,
-      client.PrivateKeyJwt(
-        { key: privateKey, kid: partner.kid },
-        smartAudience(harness.tokenEndpoint),
-      ),
+      client.PrivateKeyJwt({ key: privateKey, kid: partner.kid }),
       { execute: [LOOPBACK_HTTP] },
     );
     await assert.rejects(

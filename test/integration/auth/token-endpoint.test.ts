@@ -261,8 +261,29 @@ describe('token endpoint (SMART Backend Services)', () => {
       );
     });
 
-    it('refuses an aud other than the token endpoint', async () => {
-      for (const aud of [harness.url, `${harness.url}/fhir`, `${harness.tokenEndpoint}/`]) {
+    it('accepts an aud equal to the issuer identifier, as an unmodified OAuth library sends it', async () => {
+      const issuer = (
+        (await request(harness.url).get('/fhir/.well-known/smart-configuration')).body as {
+          issuer: string;
+        }
+      ).issuer;
+      const answer = await postToken(
+        harness,
+        tokenForm(await signAssertion(harness, police, { claims: { aud: issuer } })),
+      );
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(typeof answer.body.access_token, 'string');
+    });
+
+    it('refuses an aud that is neither the token endpoint nor the issuer, compared exactly', async () => {
+      for (const aud of [
+        `${harness.url}/fhir`,
+        `${harness.tokenEndpoint}/`,
+        `${harness.url}/`,
+        harness.tokenEndpoint.toUpperCase(),
+        'https://elsewhere.example',
+        '',
+      ]) {
         await expectAssertionRefused(
           harness,
           await signAssertion(harness, police, { claims: { aud } }),
@@ -272,15 +293,31 @@ describe('token endpoint (SMART Backend Services)', () => {
       }
     });
 
-    it('refuses an aud listing another audience beside the token endpoint', async () => {
-      await expectAssertionRefused(
-        harness,
-        await signAssertion(harness, police, {
-          claims: { aud: [harness.tokenEndpoint, 'https://elsewhere.example'] },
-        }),
-        undefined,
-        /aud lists more/,
-      );
+    it('refuses an aud that is a list, even of the token endpoint or the issuer alone', async () => {
+      for (const aud of [
+        [harness.tokenEndpoint],
+        [harness.url],
+        [harness.tokenEndpoint, harness.url],
+        [harness.tokenEndpoint, 'https://elsewhere.example'],
+      ]) {
+        await expectAssertionRefused(
+          harness,
+          await signAssertion(harness, police, { claims: { aud } }),
+          undefined,
+          /aud is not a single string/,
+        );
+      }
+    });
+
+    it('refuses an aud that is neither a string nor a list', async () => {
+      for (const aud of [42, { url: harness.tokenEndpoint }]) {
+        await expectAssertionRefused(
+          harness,
+          await signAssertion(harness, police, { claims: { aud } }),
+          undefined,
+          /claim aud/,
+        );
+      }
     });
 
     it('refuses an assertion without exp', async () => {

@@ -1,13 +1,19 @@
-// A gateway app serving the people routes over a temporary SQLite store, a stopped clock and a test signing key.
+// A gateway app serving the people routes over a temporary store (SQLite or PostgreSQL), a stopped clock and a test signing key.
+import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { TOTP, URI } from 'otpauth';
 import { createApp } from '../../../src/app.js';
 import type { Route } from '../../../src/http/route.js';
 import { GatewayError, type Authorizer } from '../../../src/kernel/index.js';
-import type { People } from '../../../src/people/index.js';
+import { createPeople, type PasswordCheck, type People } from '../../../src/people/index.js';
 import type { Store } from '../../../src/store/index.js';
-import { createTestDatabase } from '../../support/test-database.js';
-import { createTestServices, listenLocal, TEST_STARTED_AT } from '../../support/test-app.js';
+import { createTestDatabase, selectRows, type TestEngine } from '../../support/test-database.js';
+import {
+  createTestServices,
+  listenLocal,
+  TEST_PUBLIC_URL,
+  TEST_STARTED_AT,
+} from '../../support/test-app.js';
 
 export const WHOAMI_PATH = '/test/whoami';
 
@@ -15,6 +21,11 @@ export interface PeopleApp {
   readonly url: string;
   readonly people: People;
   readonly store: Store;
+  /** The data directory and the ENLACE_* variables of its database, for the `enlace` command. */
+  readonly dataDir: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Rows read straight from the database, as whoever holds the database file would read them. */
+  rows<Row>(sql: string): Promise<Row[]>;
   /** The gateway's clock; tests move it. */
   now: Date;
   advance(milliseconds: number): void;
@@ -63,23 +74,52 @@ const whoamiRoute: Route = {
   handler: (ctx) => ({ body: ctx.principal }),
 };
 
-export async function startPeopleApp(): Promise<PeopleApp> {
+export interface PeopleAppOptions {
+  /** The engine to run on; by default PostgreSQL when configured, else SQLite. */
+  readonly engine?: TestEngine;
+  /** Replaces the password comparison (scrypt), so a test can count the hashing work. */
+  readonly checkPassword?: PasswordCheck;
+  /** Admit callers with the gateway's own audited authorizer instead of the stand-in. */
+  readonly gatewayAuthorizer?: boolean;
+}
+
+export async function startPeopleApp(options: PeopleAppOptions = {}): Promise<PeopleApp> {
   const state = { now: new Date(TEST_STARTED_AT) };
   const clock = () => new Date(state.now);
-  const database = await createTestDatabase();
+  const database = await (options.engine?.create() ?? createTestDatabase());
   const ctx = await createTestServices({
     env: database.env,
     clock,
     // Called per request, after `built` below exists.
-    authorize: personAuthorizer(() => built),
+    authorize:
+      options.gatewayAuthorizer === true
+        ? (authorization, requirement) => ctx.capabilities.authorize(authorization, requirement)
+        : personAuthorizer(() => built),
   });
-  // The app serves the people routes of the capabilities it was built with, as the gateway does.
-  const built = ctx.capabilities.people;
-  const server = await listenLocal(createApp(ctx.services, { routes: [whoamiRoute] }));
+  // The app serves the people routes of the capabilities it was built with, as the gateway does;
+  // a password check to count calls needs a People of its own over the same store and keys.
+  const built =
+    options.checkPassword === undefined
+      ? ctx.capabilities.people
+      : createPeople({
+          store: ctx.store,
+          clock,
+          signingKey: ctx.capabilities.keys.signing,
+          keys: ctx.capabilities.keys,
+          issuer: TEST_PUBLIC_URL,
+          secretKey: new Uint8Array(randomBytes(32)),
+          checkPassword: options.checkPassword,
+        });
+  const server = await listenLocal(
+    createApp({ ...ctx.services, people: built }, { routes: [whoamiRoute] }),
+  );
   return {
     url: server.url,
     people: built,
     store: ctx.store,
+    dataDir: ctx.dataDir,
+    env: { ...database.env, ENLACE_DATA_DIR: ctx.dataDir, ENLACE_PUBLIC_URL: TEST_PUBLIC_URL },
+    rows: (sql) => selectRows(database, ctx.dataDir, sql),
     get now() {
       return state.now;
     },

@@ -74,15 +74,27 @@ describe('person tokens', () => {
     await assert.rejects(tokens.verifySessionToken(issued.token), /iss/);
   });
 
-  it('refuses a token signed by another key', async () => {
+  it('refuses a token signed by another key, even one naming our kid', async () => {
+    const strangerKey = await createSigningKey();
     const stranger = createPersonTokens({
-      signingKey: await createSigningKey(),
+      signingKey: strangerKey,
       issuer: ISSUER,
       clock: () => now,
       clockToleranceSeconds: 0,
     });
     const issued = await stranger.issueSessionToken('user-1', 'operator');
-    await assert.rejects(tokens.verifySessionToken(issued.token), /signature/);
+    await assert.rejects(
+      tokens.verifySessionToken(issued.token),
+      /no published gateway signing key/,
+    );
+    const impostor = createPersonTokens({
+      signingKey: { ...strangerKey, kid: key.kid },
+      issuer: ISSUER,
+      clock: () => now,
+      clockToleranceSeconds: 0,
+    });
+    const forged = await impostor.issueSessionToken('user-1', 'operator');
+    await assert.rejects(tokens.verifySessionToken(forged.token), /signature/);
   });
 
   it('refuses an unsigned (alg none) token', async () => {
