@@ -6,10 +6,10 @@ import { startCheckpointer, type IntegrityVerdict } from './audit/ledger/index.j
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
 import { loadCapabilities } from './capabilities.js';
-import { startEmergencySweeper } from './consent/index.js';
+import { sealLegacyConsents, startEmergencySweeper } from './consent/index.js';
 import { createHttpSend, deliverySettingsFrom, startDeliveryWorker } from './referrals/index.js';
 import { findEncryptionKey } from './referrals/index.js';
-import { createPackageForRecipient } from './referrals/index.js';
+import { createPackageForRecipient, sealLegacyReferralRecords } from './referrals/index.js';
 import { checkGatewayKeyFiles, KEY_REFRESH_SECONDS, startKeyRefresh } from './crypto/index.js';
 import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
@@ -52,6 +52,11 @@ export async function startGateway(
     const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles, ledger } =
       capabilities;
     reportIntegrity(ledger.integrity(), logger);
+    // Before the first request: Tasks, receipts and consents an earlier version kept in the clear
+    // are sealed, so every read can insist on a sealed record.
+    const sealed =
+      (await sealLegacyReferralRecords(store, vault)) + (await sealLegacyConsents(store, vault));
+    if (sealed > 0) logger.info({ sealed }, 'sealed records written in the clear');
     // Which CAs admit partners is the first thing an operator checks after changing certs/.
     logger.info(
       {

@@ -21,6 +21,11 @@ export interface Config {
   readonly policyFile: string | undefined;
   readonly trustAnchorsFile: string | undefined;
   readonly trustCrlFiles: readonly string[];
+  /**
+   * Folder of external anchors (`anchors/*.pem`) and CRLs (`crls/`), loaded besides the two above;
+   * `./certs` in development, none unless configured in production.
+   */
+  readonly certsDir: string | undefined;
   /** Tolerated clock difference for token times and certificate validity. */
   readonly clockSkewSeconds: number;
   /** Seals operators' TOTP secrets; undefined uses a generated file in the data directory. */
@@ -126,6 +131,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
             .split(delimiter)
             .filter((path) => path !== '')
             .map((path) => resolve(path)),
+    certsDir: certsDirOf(values.certsDir, values.profile as Profile),
     clockSkewSeconds: values.clockSkewSeconds as number,
     peopleSecret:
       values.peopleSecret === undefined
@@ -175,6 +181,18 @@ function allowPlain(value: unknown, profile: Profile): boolean {
     );
   }
   return value === 'true';
+}
+
+/** The folder `npm start` reads external anchors and CRLs from when none is configured. */
+const DEVELOPMENT_CERTS_DIR = './certs';
+
+/**
+ * Why production has no default: trust anchors decide who may connect, so a production gateway
+ * trusts only what its operator named, never a file that happens to lie in its working directory.
+ */
+function certsDirOf(value: unknown, profile: Profile): string | undefined {
+  if (typeof value === 'string') return resolve(value);
+  return profile === 'development' ? resolve(DEVELOPMENT_CERTS_DIR) : undefined;
 }
 
 function readRaw(

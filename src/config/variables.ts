@@ -67,6 +67,12 @@ export const variables = {
     schema: { type: 'string', minLength: 1, maxLength: 65536 },
     expects: 'paths of CRL files (DER or PEM) of the external CAs, separated by ":"',
   },
+  ENLACE_CERTS_DIR: {
+    key: 'certsDir',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'a directory whose anchors/ holds external CA certificates (*.pem) and crls/ their CRLs (*.crl, *.pem)',
+  },
   ENLACE_CLOCK_SKEW_SECONDS: {
     key: 'clockSkewSeconds',
     schema: { type: 'integer', minimum: 0, maximum: 300 },

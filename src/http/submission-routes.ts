@@ -1,6 +1,7 @@
 // The $process-message route: thin glue from HTTP to the referral submission pipeline.
 import { parse as parseContentType } from 'content-type';
 import {
+  describeMessaging,
   FHIR_JSON_MEDIA_TYPE,
   JOSE_MEDIA_TYPE,
   messageHandlers,
@@ -10,6 +11,7 @@ import {
   type SubmissionDeps,
   type SubmissionMediaType,
 } from '../referrals/index.js';
+import { JSON_TYPE } from '../fhir/index.js';
 import { GatewayError } from '../kernel/index.js';
 import type { RequestContext, Route } from './route.js';
 import type { AppServices } from './services.js';
@@ -36,7 +38,10 @@ export function toSubmissionDeps(services: SubmissionRouteDeps): SubmissionDeps 
   };
 }
 
-/** The route layer already accepted only these two types; this just names which one came. */
+/**
+ * The route layer already accepted only these types; this just names which one came. Plain
+ * `application/json` is read as FHIR JSON, as on every other FHIR route (the API's conventions).
+ */
 function mediaTypeOf(ctx: RequestContext): SubmissionMediaType {
   const header = ctx.headers['content-type'];
   const type = typeof header === 'string' ? parseContentType(header).type : '';
@@ -54,8 +59,14 @@ export function submissionRoutes(
       path: '/fhir/$process-message',
       operationId: 'processMessage',
       access: { kind: 'partner', scope: 'system/Bundle.c' },
-      consumes: [JOSE_MEDIA_TYPE, FHIR_JSON_MEDIA_TYPE],
-      fhir: { kind: 'operation', name: 'process-message', definition: PROCESS_MESSAGE_DEFINITION },
+      consumes: [JOSE_MEDIA_TYPE, FHIR_JSON_MEDIA_TYPE, JSON_TYPE],
+      fhir: {
+        kind: 'operation',
+        name: 'process-message',
+        definition: PROCESS_MESSAGE_DEFINITION,
+        // From the handler table this route runs, so the statement lists exactly what it takes.
+        messaging: describeMessaging(handlers),
+      },
       handler: async (ctx) => {
         if (ctx.principal?.kind !== 'partner') {
           throw new GatewayError('ENLACE_INTERNAL', '$process-message reached without a partner');

@@ -60,6 +60,9 @@ describe('withdrawing consent wherever she is served', () => {
       .send(JSON.stringify(revocation))
       .expect(200);
     assert.equal((revoked.body as Consent).status, 'inactive');
+    // The shelter received her data under this consent and was sent a notice; it is counted, not named.
+    assert.equal(revoked.headers['enlace-notified-institutions'], '1');
+    assert.doesNotMatch(JSON.stringify(revoked.headers), /casa-refugio/);
   });
 
   it('answers 404 to an institution that neither recorded it nor serves her', async () => {

@@ -279,39 +279,64 @@ describe('refusals of $process-message', () => {
 });
 
 describe('plain (unencrypted) submissions', () => {
-  it('are refused in a gateway configured to take only application/jose', async () => {
-    const net = await createReferralNetwork({ env: { ENLACE_ALLOW_PLAIN_SUBMISSIONS: 'false' } });
+  // application/json is FHIR JSON here as on every FHIR route (README, "The API's conventions").
+  for (const type of ['application/fhir+json', 'application/json']) {
+    it(`as ${type} are refused in a gateway configured to take only application/jose`, async () => {
+      const net = await createReferralNetwork({
+        env: { ENLACE_ALLOW_PLAIN_SUBMISSIONS: 'false' },
+      });
+      try {
+        const bundle = await signReferral(
+          buildReferralBundle({ sender: 'police-central', recipient: 'casa-refugio' }),
+          net.police,
+        );
+        const res = await submit(net, JSON.stringify(bundle), type);
+        assertOutcome(res, {
+          status: 415,
+          issue: 'not-supported',
+          code: 'ENLACE_PLAIN_SUBMISSION_REFUSED',
+        });
+        assert.equal((await countRows(net.store)).referral, 0);
+      } finally {
+        await net.dispose();
+      }
+    });
+
+    it(`as ${type} are accepted in development when signed and consented`, async () => {
+      const net = await createReferralNetwork();
+      try {
+        const survivor = `S-${randomUUID()}`;
+        await net.recordConsent(survivor);
+        const bundle = await signReferral(
+          buildReferralBundle({
+            sender: 'police-central',
+            recipient: 'casa-refugio',
+            survivorId: survivor,
+          }),
+          net.police,
+        );
+        const res = await submit(net, JSON.stringify(bundle), type).expect(200);
+        assert.equal((res.body as Bundle).type, 'message');
+        assert.equal((await countRows(net.store)).referral, 1);
+      } finally {
+        await net.dispose();
+      }
+    });
+  }
+
+  it('refuses another media type with 415 and names the three it takes', async () => {
+    const net = await createReferralNetwork();
     try {
-      const bundle = await signReferral(
-        buildReferralBundle({ sender: 'police-central', recipient: 'casa-refugio' }),
-        net.police,
-      );
-      const res = await submit(net, JSON.stringify(bundle), 'application/fhir+json');
+      const res = await submit(net, '{}', 'text/plain');
       assertOutcome(res, {
         status: 415,
         issue: 'not-supported',
-        code: 'ENLACE_PLAIN_SUBMISSION_REFUSED',
+        code: 'ENLACE_UNSUPPORTED_MEDIA_TYPE',
       });
-      assert.equal((await countRows(net.store)).referral, 0);
-    } finally {
-      await net.dispose();
-    }
-  });
-
-  it('are accepted in development when signed and consented', async () => {
-    const net = await createReferralNetwork();
-    try {
-      const survivor = `S-${randomUUID()}`;
-      await net.recordConsent(survivor);
-      const bundle = await signReferral(
-        buildReferralBundle({
-          sender: 'police-central',
-          recipient: 'casa-refugio',
-          survivorId: survivor,
-        }),
-        net.police,
+      assert.match(
+        JSON.stringify(res.body),
+        /application\/jose, application\/fhir\+json, application\/json/,
       );
-      await submit(net, JSON.stringify(bundle), 'application/fhir+json').expect(200);
     } finally {
       await net.dispose();
     }

@@ -58,6 +58,27 @@ describe('loadConfig', () => {
     it('has no warnings', () => {
       assert.deepEqual(loaded.warnings, []);
     });
+
+    it('reads external anchors and CRLs from ./certs in development', () => {
+      assert.equal(loaded.config.certsDir, resolve('certs'));
+    });
+  });
+
+  describe('the certs folder', () => {
+    it('has no default in production, where anchors are named explicitly', () => {
+      const production = loadConfig({ ENLACE_PROFILE: 'production' });
+      assert.equal(production.config.certsDir, undefined);
+    });
+
+    it('is the configured ENLACE_CERTS_DIR in either profile, resolved', () => {
+      for (const profile of ['development', 'production']) {
+        const { config } = loadConfig({
+          ENLACE_PROFILE: profile,
+          ENLACE_CERTS_DIR: 'pki/national',
+        });
+        assert.equal(config.certsDir, resolve('pki/national'));
+      }
+    });
   });
 
   describe('valid values', () => {

@@ -109,10 +109,18 @@ describe('decryptInbound', () => {
         await assertRefused(
           decryptInbound(withHeader({ alg, enc: 'A256GCM', epk }), keys, LIMITS),
           'ENLACE_JWE_UNSUPPORTED',
-          /"alg" must be ECDH-ES\+A256KW/,
+          `The JWE "alg" ${JSON.stringify(alg)} is not supported; use ECDH-ES+A256KW.`,
         );
       });
     }
+
+    it('an alg that is not a string', async () => {
+      await assertRefused(
+        decryptInbound(withHeader({ alg: 7, enc: 'A256GCM', epk }), keys, LIMITS),
+        'ENLACE_JWE_UNSUPPORTED',
+        'The JWE "alg" must be ECDH-ES+A256KW.',
+      );
+    });
 
     for (const enc of ['A128GCM', 'A192GCM', 'A128CBC-HS256', 'A256CBC-HS512']) {
       it(`enc ${enc}`, async () => {
@@ -164,6 +172,38 @@ describe('decryptInbound', () => {
         );
       }
     });
+  });
+
+  // Direct encryption leaves the encrypted key part empty (RFC 7516 §5.1 step 5): such a JWE is
+  // well formed, and the sender needs to hear that its algorithm is the problem.
+  for (const alg of ['dir', 'ECDH-ES'] as const) {
+    it(`refuses a real ${alg} JWE as an unsupported algorithm, not as malformed`, async () => {
+      const plaintext = new TextEncoder().encode(MESSAGE);
+      const encrypt = new CompactEncrypt(plaintext).setProtectedHeader({
+        alg,
+        enc: 'A256GCM',
+        kid: p256.kid,
+      });
+      const compact =
+        alg === 'dir'
+          ? await encrypt.encrypt(crypto.getRandomValues(new Uint8Array(32)))
+          : await encrypt.encrypt({ ...p256.publicJwk, alg: 'ECDH-ES' });
+      assert.equal(compact.split('.')[1], '', 'direct encryption has no encrypted key');
+      await assertRefused(
+        decryptInbound(compact, keys, LIMITS),
+        'ENLACE_JWE_UNSUPPORTED',
+        `The JWE "alg" "${alg}" is not supported; use ECDH-ES+A256KW.`,
+      );
+    });
+  }
+
+  it('refuses an ECDH-ES+A256KW JWE whose encrypted key is empty as malformed', async () => {
+    const parts = (await encryptTo(p256.publicJwk, MESSAGE)).split('.');
+    await assertRefused(
+      decryptInbound([parts[0], '', parts[2], parts[3], parts[4]].join('.'), keys, LIMITS),
+      'ENLACE_JWE_MALFORMED',
+      'The JWE has no encrypted key, which ECDH-ES+A256KW requires.',
+    );
   });
 
   it('refuses what is not a compact JWE with all five parts', async () => {
