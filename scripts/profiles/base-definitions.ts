@@ -13,6 +13,8 @@ import type {
 export interface BaseDefinitions {
   /** Core StructureDefinitions (resources, datatypes), keyed by canonical URL. */
   readonly structures: ReadonlyMap<string, StructureDefinition>;
+  /** Core profiles of datatypes (SimpleQuantity, MoneyQuantity…), keyed by canonical URL. */
+  readonly typeProfiles: ReadonlyMap<string, StructureDefinition>;
   readonly valueSets: ReadonlyMap<string, ValueSet>;
   readonly codeSystems: ReadonlyMap<string, CodeSystem>;
   /** fhir.schema.json as shipped; base-schema.ts narrows it. */
@@ -73,12 +75,15 @@ function withoutAdditions(sd: StructureDefinition): StructureDefinition {
 export function loadBaseDefinitions(): BaseDefinitions {
   const dir = definitionsDir();
   const structures = new Map<string, StructureDefinition>();
+  const typeProfiles = new Map<string, StructureDefinition>();
   for (const file of ['profiles-types.json', 'profiles-resources.json']) {
     for (const entry of (readJson(dir, file) as Bundle).entry ?? []) {
       const resource = entry.resource;
       if (resource?.resourceType !== 'StructureDefinition') continue;
-      if (!resource.url.startsWith(CORE_PREFIX) || resource.derivation === 'constraint') continue;
-      structures.set(resource.url, withoutAdditions(resource));
+      if (!resource.url.startsWith(CORE_PREFIX)) continue;
+      if (resource.derivation !== 'constraint')
+        structures.set(resource.url, withoutAdditions(resource));
+      else if (file === 'profiles-types.json') typeProfiles.set(resource.url, resource);
     }
   }
   const valueSets = new Map<string, ValueSet>();
@@ -97,6 +102,7 @@ export function loadBaseDefinitions(): BaseDefinitions {
   const pkg = readJson(join(dir, '..', '..', '..'), 'package.json') as { version: string };
   return {
     structures,
+    typeProfiles,
     valueSets,
     codeSystems,
     schema: readJson(dir, 'fhir.schema.json') as JsonSchemaDocument,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { StructureDefinition } from '@medplum/fhirtypes';
 import { loadBaseDefinitions } from './base-definitions.js';
 import { generateBaseValidatorSource } from './generate-base-validator.js';
+import { buildCoreInvariants } from './generate-core-invariants.js';
 import {
   buildCoreValueSets,
   buildPackageIndex,
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
       ownValueSets,
       base,
     ),
+    await buildCoreInvariants(base),
     {
       path: validatorPath,
       content: await formatTypeScript(generateBaseValidatorSource(base), validatorPath),

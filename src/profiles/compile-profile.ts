@@ -48,6 +48,11 @@ export interface CompiledProfile {
 
 export interface CompileContext {
   readonly compileExpression: ExpressionCompiler;
+  /**
+   * Keys of the R4 invariants the validator applies to every element of their type wherever it
+   * occurs (check-core-invariants.ts); profile snapshots repeat them, and they are not compiled twice.
+   */
+  readonly coreInvariantKeys: ReadonlySet<string>;
   readonly expand: (valueSet: string) => Expansion;
   /** Resource type of a profile canonical (ours or core). */
   readonly typeOfProfile: (canonical: string) => string;
@@ -58,11 +63,14 @@ export class ProfileCompileError extends Error {
 }
 
 const BEST_PRACTICE = 'http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice';
-/** ele-1 (no empty elements) is checked natively over the whole JSON, faster than per element. */
-const NATIVE_INVARIANTS = new Set(['ele-1']);
+const CORE_PREFIX = 'http://hl7.org/fhir/StructureDefinition/';
 
 const isBestPractice = (c: ElementDefinitionConstraint): boolean =>
   (c.extension ?? []).some((e) => e.url === BEST_PRACTICE && e.valueBoolean === true);
+
+/** A core invariant copied into the snapshot (R4 leaves `source` out on a type's own constraints). */
+const isCore = (c: ElementDefinitionConstraint, coreKeys: ReadonlySet<string>): boolean =>
+  coreKeys.has(c.key) && (c.source === undefined || c.source.startsWith(CORE_PREFIX));
 
 function fixedOrPattern(
   element: ElementDefinition,
@@ -111,7 +119,7 @@ function compileElement(
     }
   }
   const invariants = (element.constraint ?? [])
-    .filter((c) => !NATIVE_INVARIANTS.has(c.key) && !isBestPractice(c))
+    .filter((c) => !isCore(c, context.coreInvariantKeys) && !isBestPractice(c))
     .map((c): Invariant => {
       if (c.expression === undefined) return fail(`constraint ${c.key} has no expression`);
       try {

@@ -1,5 +1,7 @@
 // Loads a profiles package once at start and returns a validator that never compiles anything per request.
 import { checkBaseStructure } from './check-base-structure.js';
+import { checkCoreInvariants } from './check-core-invariants.js';
+import { compileCoreInvariants } from './compile-core-invariants.js';
 import { checkEmptyElements } from './check-empty-elements.js';
 import { checkProfile, type WalkContext } from './check-profile.js';
 import { compileFhirPath, type ExpressionCompiler } from './compile-expression.js';
@@ -45,8 +47,11 @@ export function loadProfiles(dir: string, options: LoadProfilesOptions = {}): Pr
   const pkg = readPackage(dir);
   const typeByUrl = new Map(pkg.structureDefinitions.map((sd) => [sd.url, sd.type]));
   const expand = createExpander(pkg.valueSets, pkg.codeSystems);
+  const compileExpression = options.compileExpression ?? compileFhirPath;
+  const core = compileCoreInvariants(compileExpression);
   const context = {
-    compileExpression: options.compileExpression ?? compileFhirPath,
+    compileExpression,
+    coreInvariantKeys: core.keys,
     expand,
     typeOfProfile: (canonical: string): string => {
       const url = withoutVersion(canonical);
@@ -140,6 +145,7 @@ export function loadProfiles(dir: string, options: LoadProfilesOptions = {}): Pr
           : 'Resource';
       const issues = checkBaseStructure(validateBaseSchema, resource, root);
       checkEmptyElements(resource, root, issues);
+      checkCoreInvariants(core, resource, root, issues);
       const scope: ReferenceScope = {
         resource,
         bundle: resource.resourceType === 'Bundle' ? resource : undefined,

@@ -2,7 +2,14 @@
 
 /** FHIR R4 IssueType codes the validator reports. */
 export type ValidationIssueCode =
-  'structure' | 'required' | 'value' | 'code-invalid' | 'invariant' | 'not-supported' | 'exception';
+  | 'structure'
+  | 'required'
+  | 'value'
+  | 'code-invalid'
+  | 'invariant'
+  | 'not-found'
+  | 'not-supported'
+  | 'exception';
 
 export interface ValidationIssue {
   readonly severity: 'error' | 'warning';

@@ -8,6 +8,7 @@ import {
   narrowSchema,
   schemaFingerprint,
 } from '../../../scripts/profiles/generate-base-validator.js';
+import { buildCoreInvariants } from '../../../scripts/profiles/generate-core-invariants.js';
 import {
   buildCoreValueSets,
   buildPackageIndex,
@@ -52,6 +53,11 @@ describe('generated profile artifacts', () => {
       own,
       base,
     );
+    assert.equal(committed(artifact.path), artifact.content, `${artifact.path} drifted; ${fix}`);
+  });
+
+  it('keeps the table of R4 invariants in step with the base definitions', async () => {
+    const artifact = await buildCoreInvariants(base);
     assert.equal(committed(artifact.path), artifact.content, `${artifact.path} drifted; ${fix}`);
   });
 
