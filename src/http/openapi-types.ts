@@ -94,7 +94,9 @@ export interface paths {
          * Search the partner directory
          * @description Institutions in the network, as FHIR Organizations whose `type` is an
          *     `organization-role` code. Unknown or repeated search parameters are refused (400) rather
-         *     than ignored.
+         *     than ignored. Paged as every search is (see `SearchsetBundle`): `_sort` is `_id` (the
+         *     default), `_lastUpdated` or `-_lastUpdated`; `_count` defaults to 50, at most 200; `total`
+         *     is given.
          */
         get: operations["searchOrganization"];
         put?: never;
@@ -135,7 +137,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search partners' push endpoints */
+        /**
+         * Search partners' push endpoints
+         * @description Paged as every search is (see `SearchsetBundle`): by `_id` (the only `_sort`, since an
+         *     endpoint never changes); `_count` defaults to 50, at most 200; `total` is given.
+         */
         get: operations["searchEndpoint"];
         put?: never;
         post?: never;
@@ -805,7 +811,11 @@ export interface paths {
          * @description Scope `system/Consent.s`. `patient` is required as `<system>|<value>`; it is pseudonymised
          *     under every pseudonym key, so two institutions holding the same national id reach the
          *     same consents. Only consents you may see are returned: those you recorded and those that
-         *     name your Organization as an actor. The self link does not repeat the identifier.
+         *     name your Organization as an actor. Paged as every search is (see `SearchsetBundle`):
+         *     `_sort` is `-_lastUpdated` (newest first, the default) or `_lastUpdated`; `_count`
+         *     defaults to 50, at most 200; `total` is given. The links never repeat her identifier: they
+         *     leave `patient` out and the sealed cursor carries her pseudonyms, so a `next` link is
+         *     followed as it is; `patient` sent beside a cursor must name the same survivor.
          */
         get: operations["searchConsent"];
         put?: never;
@@ -988,10 +998,10 @@ export interface paths {
          *     received (owner) are ever returned; `owner` and `requester` narrow within those. `status`
          *     and `business-status` take comma-separated referral statuses (each is also the FHIR
          *     Task.status code). `_lastUpdated` takes `ge`, `gt`, `le` or `lt` and may appear twice for a
-         *     range (a date means its first instant, UTC). `_sort` is `-_lastUpdated` (newest first,
-         *     default) or `_lastUpdated`. `_count` defaults to 20 and is capped at 100. The `next` link
-         *     carries an opaque `_cursor`, valid only for the same caller and the same filters; an
-         *     altered or foreign cursor answers 400 `ENLACE_SEARCH_CURSOR_INVALID`.
+         *     range (a date means its first instant, UTC). Paged as every search is (see
+         *     `SearchsetBundle`): `_sort` is `-_lastUpdated` (newest first, default) or `_lastUpdated`,
+         *     the referral id breaking ties; `_count` defaults to 20, at most 100. `total` is not given
+         *     (counting an institution's referrals on every page is not cheap): follow `next` links.
          */
         get: operations["searchTask"];
         put?: never;
@@ -1248,11 +1258,11 @@ export interface paths {
          *     repeated parameter must hold as well (AND), at most 4 times.
          *
          *     Results are in ledger order (the order events were committed, which is the order of
-         *     `recorded`): `_sort=-date` newest first (default) or `_sort=date`. `_count` is 1 to 1000
-         *     (default 100). A `next` link, present only when more events match, carries an opaque
-         *     `_cursor` valid for the same auditor and the same filters; paging never skips or repeats
-         *     an event, even while new ones are appended. `total` is not given. An unknown parameter or
-         *     modifier answers 400 naming it.
+         *     `recorded`): `_sort=-date` newest first (default) or `_sort=date`. `_count` defaults to 100,
+         *     at most 1000 (more is served as 1000; 0 answers no entries). A `next` link, present only
+         *     when more events match, carries an opaque `_cursor` valid for the same auditor and the same
+         *     filters for an hour; paging never skips or repeats an event, even while new ones are
+         *     appended. `total` is not given. An unknown parameter or modifier answers 400 naming it.
          */
         get: operations["searchAuditEvent"];
         put?: never;
@@ -1637,6 +1647,61 @@ export interface components {
                 resource?: components["schemas"]["Resource"];
             }[];
         };
+        /**
+         * @description One page of a search. Every search route pages the same way: results come in a total
+         *     order (the route's `_sort`, its first order the default, the resource id breaking ties)
+         *     and a page ends where `_count` says. `link` always has `self` (the search as the server
+         *     understood it: the sort and page size used, the cursor it was asked with) and, only when
+         *     more results match, `next`, whose opaque `_cursor` continues after the last entry of this
+         *     page (keyset paging, never an offset): results added while you page shift nothing, so no
+         *     result is skipped or repeated. A result changed while you page moves to its new place in
+         *     a `_lastUpdated` order, as in any FHIR server; `_id` and the ledger order never move. The
+         *     last page has no `next` link. `total` is given where
+         *     counting is cheap (Organization, Endpoint, Consent), not for Task or AuditEvent. The
+         *     CapabilityStatement lists each route's `_count` and `_sort`. An empty page has no `entry`.
+         * @example {
+         *       "resourceType": "Bundle",
+         *       "type": "searchset",
+         *       "total": 3,
+         *       "link": [
+         *         {
+         *           "relation": "self",
+         *           "url": "https://gateway.example.org/fhir/Organization?type=shelter&_sort=_id&_count=2"
+         *         },
+         *         {
+         *           "relation": "next",
+         *           "url": "https://gateway.example.org/fhir/Organization?type=shelter&_sort=_id&_count=2&_cursor=eyJhbGciOi..."
+         *         }
+         *       ],
+         *       "entry": [
+         *         {
+         *           "fullUrl": "https://gateway.example.org/fhir/Organization/casa-luz",
+         *           "resource": {
+         *             "resourceType": "Organization",
+         *             "id": "casa-luz"
+         *           }
+         *         },
+         *         {
+         *           "fullUrl": "https://gateway.example.org/fhir/Organization/casa-refugio",
+         *           "resource": {
+         *             "resourceType": "Organization",
+         *             "id": "casa-refugio"
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        SearchsetBundle: components["schemas"]["Bundle"] & {
+            /** @constant */
+            type?: "searchset";
+            total?: number;
+            link: {
+                /** @enum {unknown} */
+                relation: "self" | "next";
+                /** Format: uri */
+                url: string;
+            }[];
+        };
         /** @description A push in the outbox, without its payload. */
         Delivery: {
             id: string;
@@ -1982,6 +2047,22 @@ export interface components {
     };
     responses: {
         /**
+         * @description The search was refused and nothing was searched: an unknown, repeated or malformed
+         *     parameter, or a `_sort` the route does not support (`ENLACE_INVALID_PARAMETER`, naming the
+         *     parameter; for `_sort` the text names the supported orders), or a `_cursor` altered, issued
+         *     for another route, caller or search, or older than 60 minutes
+         *     (`ENLACE_SEARCH_CURSOR_INVALID`, expression `_cursor`).
+         */
+        SearchRefused: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
+        /**
          * @description `ENLACE_SIGN_IN_FAILED`: the username, password or code is not correct (one message for
          *     all three, so usernames cannot be discovered), or the `mfa_token` is invalid or expired.
          */
@@ -2106,8 +2187,21 @@ export interface components {
         id: string;
         /** @description A `client_id` of the partner. */
         clientId: string;
-        /** @description Page size; capped at 200. */
+        /**
+         * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
+         *     consents, 100 for Tasks) the page is the maximum, as FHIR lets a server return fewer than
+         *     asked: the `self` link says how many. `0` answers no entries (and `total` where the route
+         *     gives one).
+         */
         _count: number;
+        /**
+         * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+         *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+         *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+         *     of another route, caller or search, or an older one answers 400
+         *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+         */
+        _cursor: string;
         /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
         _format: string;
     };
@@ -2242,7 +2336,21 @@ export interface operations {
                 identifier?: string;
                 _id?: string;
                 active?: "true" | "false";
-                /** @description Page size; capped at 200. */
+                _sort?: "_id" | "_lastUpdated" | "-_lastUpdated";
+                /**
+                 * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+                 *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+                 *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+                 *     of another route, caller or search, or an older one answers 400
+                 *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+                 */
+                _cursor?: components["parameters"]["_cursor"];
+                /**
+                 * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
+                 *     consents, 100 for Tasks) the page is the maximum, as FHIR lets a server return fewer than
+                 *     asked: the `self` link says how many. `0` answers no entries (and `total` where the route
+                 *     gives one).
+                 */
                 _count?: components["parameters"]["_count"];
                 /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
                 _format?: components["parameters"]["_format"];
@@ -2253,16 +2361,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A searchset Bundle of Organizations. */
+            /** @description A searchset Bundle of Organizations, with `total`, a `self` link and, when more match, a `next` link. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["SearchRefused"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
@@ -2315,7 +2423,21 @@ export interface operations {
                 /** @description `Organization/<id>` or `<id>`. */
                 organization?: string;
                 _id?: string;
-                /** @description Page size; capped at 200. */
+                _sort?: "_id";
+                /**
+                 * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+                 *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+                 *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+                 *     of another route, caller or search, or an older one answers 400
+                 *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+                 */
+                _cursor?: components["parameters"]["_cursor"];
+                /**
+                 * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
+                 *     consents, 100 for Tasks) the page is the maximum, as FHIR lets a server return fewer than
+                 *     asked: the `self` link says how many. `0` answers no entries (and `total` where the route
+                 *     gives one).
+                 */
                 _count?: components["parameters"]["_count"];
                 /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
                 _format?: components["parameters"]["_format"];
@@ -2326,16 +2448,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A searchset Bundle of Endpoints. */
+            /** @description A searchset Bundle of Endpoints, with `total`, a `self` link and, when more match, a `next` link. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["SearchRefused"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
@@ -3305,11 +3427,25 @@ export interface operations {
     };
     searchConsent: {
         parameters: {
-            query: {
-                /** @description `<identifier system>|<identifier value>`. */
-                patient: string;
+            query?: {
+                /** @description `<identifier system>|<identifier value>`; required unless `_cursor` is given. */
+                patient?: string;
                 status?: "active" | "inactive";
-                /** @description Page size; capped at 200. */
+                _sort?: "-_lastUpdated" | "_lastUpdated";
+                /**
+                 * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+                 *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+                 *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+                 *     of another route, caller or search, or an older one answers 400
+                 *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+                 */
+                _cursor?: components["parameters"]["_cursor"];
+                /**
+                 * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
+                 *     consents, 100 for Tasks) the page is the maximum, as FHIR lets a server return fewer than
+                 *     asked: the `self` link says how many. `0` answers no entries (and `total` where the route
+                 *     gives one).
+                 */
                 _count?: components["parameters"]["_count"];
                 /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
                 _format?: components["parameters"]["_format"];
@@ -3320,16 +3456,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A searchset Bundle of Consents. */
+            /** @description A searchset Bundle of Consents, with `total`, a `self` link and, when more match, a `next` link. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["SearchRefused"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
@@ -3771,10 +3907,21 @@ export interface operations {
                 "business-status"?: string;
                 /** @description `ge|gt|le|lt` followed by a FHIR date or dateTime. */
                 _lastUpdated?: string[];
-                _sort?: "_lastUpdated" | "-_lastUpdated";
-                /** @description Opaque; copy it from the `next` link. */
-                _cursor?: string;
-                /** @description Page size; capped at 200. */
+                _sort?: "-_lastUpdated" | "_lastUpdated";
+                /**
+                 * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+                 *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+                 *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+                 *     of another route, caller or search, or an older one answers 400
+                 *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+                 */
+                _cursor?: components["parameters"]["_cursor"];
+                /**
+                 * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
+                 *     consents, 100 for Tasks) the page is the maximum, as FHIR lets a server return fewer than
+                 *     asked: the `self` link says how many. `0` answers no entries (and `total` where the route
+                 *     gives one).
+                 */
                 _count?: components["parameters"]["_count"];
                 /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
                 _format?: components["parameters"]["_format"];
@@ -3785,24 +3932,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A searchset Bundle of Tasks, with a `next` link when more match. */
+            /** @description A searchset Bundle of Tasks, with a `self` link and, when more match, a `next` link. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
-            /** @description An unknown, repeated or malformed parameter (`ENLACE_INVALID_PARAMETER`), or a cursor not issued for this search (`ENLACE_SEARCH_CURSOR_INVALID`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/fhir+json": components["schemas"]["OperationOutcome"];
-                };
-            };
+            400: components["responses"]["SearchRefused"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
@@ -4232,11 +4371,17 @@ export interface operations {
                  * @example 4
                  */
                 outcome?: string;
-                /** @description Page size, 1 to 1000 (default 100). */
+                /** @description Page size, default 100, at most 1000 (more is served as 1000); 0 answers no entries. */
                 _count?: number;
-                _sort?: "date" | "-date";
-                /** @description Opaque; copy it from the `next` link. */
-                _cursor?: string;
+                _sort?: "-date" | "date";
+                /**
+                 * @description Opaque: follow the `next` link as it is rather than building one. A cursor is the sealed
+                 *     position of the last entry seen (keyset paging, never an offset), bound to the route, the
+                 *     caller and the search's filters and sort, and valid for 60 minutes. An altered cursor, one
+                 *     of another route, caller or search, or an older one answers 400
+                 *     `ENLACE_SEARCH_CURSOR_INVALID`; start the search again.
+                 */
+                _cursor?: components["parameters"]["_cursor"];
                 /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
                 _format?: components["parameters"]["_format"];
             };
@@ -4277,10 +4422,10 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/fhir+json": components["schemas"]["Bundle"];
+                    "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
-            /** @description An unknown parameter or modifier, one repeated too often, or a malformed value (`ENLACE_INVALID_PARAMETER`, naming the parameter, never repeating its value); an identifier that cannot be pseudonymised (`ENLACE_SURVIVOR_UNIDENTIFIABLE`); or a cursor not issued to you for this search (`ENLACE_SEARCH_CURSOR_INVALID`). */
+            /** @description An unknown parameter or modifier, one repeated too often, or a malformed value (`ENLACE_INVALID_PARAMETER`, naming the parameter, never repeating its value); an identifier that cannot be pseudonymised (`ENLACE_SURVIVOR_UNIDENTIFIABLE`); or a cursor not issued to you for this search, or older than 60 minutes (`ENLACE_SEARCH_CURSOR_INVALID`). */
             400: {
                 headers: {
                     [name: string]: unknown;

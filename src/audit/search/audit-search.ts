@@ -1,4 +1,5 @@
 // What an auditor's AuditEvent search selects, once its parameters are read and her identifier pseudonymised.
+import type { SearchPaging } from '../../fhir/index.js';
 
 /** The columns of audit_event a token parameter filters on, each indexed with seq. */
 export type TokenColumn = 'type_code' | 'subtype_code' | 'action' | 'outcome';
@@ -74,6 +75,16 @@ export const AUDIT_SEARCH_LIMITS = {
   /** Characters of one alternative. */
   maxValueLength: 256,
 } as const;
+
+/** Ledger order, newest first by default; `date` is `recorded`, which is commit order. */
+export const AUDIT_SEARCH_PAGING: SearchPaging = {
+  sorts: ['-date', 'date'],
+  limits: {
+    defaultCount: AUDIT_SEARCH_LIMITS.defaultCount,
+    maxCount: AUDIT_SEARCH_LIMITS.maxCount,
+  },
+  total: false,
+};
 
 /** Turns `pseudonymize` of a survivor's identifier into her pseudonyms under every key. */
 export type Pseudonymize = (identifier: {

@@ -2,9 +2,11 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { sql, type Kysely } from 'kysely';
 import type { PayloadVault } from '../../crypto/index.js';
+import { keysetPage } from '../../fhir/index.js';
+import type { Clock } from '../../kernel/index.js';
 import type { Database } from '../../store/index.js';
 import type { Dialect } from '../../store/ports.js';
-import { decodeAuditCursor, encodeAuditCursor } from './audit-search-cursor.js';
+import { auditCursors } from './audit-search-cursor.js';
 import { AUDIT_SEARCH_LIMITS, type AuditSearch } from './audit-search.js';
 import { recordedWithin, refMatches, tokenMatches } from './filter-conditions.js';
 import { invalidParameter } from './invalid-parameter.js';
@@ -15,6 +17,7 @@ const MAX_COUNT = AUDIT_SEARCH_LIMITS.maxCount;
 export interface AuditSearchDeps {
   readonly vault: PayloadVault;
   readonly dialect: Dialect;
+  readonly clock: Clock;
 }
 
 export interface AuditEventPage {
@@ -35,40 +38,44 @@ export async function findAuditEvents(
   caller: string,
   search: AuditSearch,
 ): Promise<AuditEventPage> {
-  if (!Number.isInteger(search.count) || search.count < 1 || search.count > MAX_COUNT) {
-    throw invalidParameter('_count', `must be an integer from 1 to ${MAX_COUNT}`);
+  if (!Number.isInteger(search.count) || search.count < 0 || search.count > MAX_COUNT) {
+    throw invalidParameter('_count', `must be an integer from 0 to ${MAX_COUNT}`);
   }
-  const digest = searchDigest(search);
-  const after =
-    search.cursor === undefined
-      ? undefined
-      : await decodeAuditCursor(deps.vault, caller, digest, search.cursor);
-  // Why two steps: the seqs of the page are found from the indexes alone (the (recorded, seq)
-  // index covers a date range), and only the page's rows are read with their resource.
-  const matching = db
-    .selectFrom('audit_event')
-    .select('seq')
-    .where((eb) =>
-      eb.and([
-        ...recordedWithin(eb, search.recorded),
-        ...search.tokens.map((filter) => tokenMatches(eb, deps.dialect, filter)),
-        ...search.refs.map((filter) => refMatches(eb, filter)),
-        ...(after === undefined ? [] : [eb('seq', search.order === 'asc' ? '>' : '<', after)]),
-      ]),
-    )
-    .orderBy('seq', search.order)
-    // Why a literal: with `LIMIT ?` SQLite plans for an unknown limit and scans the whole log in
-    // seq order instead of the date index; the count is a validated integer from 1 to 1000.
-    .limit(sql.lit(search.count + 1));
-  const rows = await db
-    .selectFrom('audit_event')
-    .select(['seq', 'resource'])
-    .where('seq', 'in', matching)
-    .orderBy('seq', search.order)
-    .execute();
-  const page = rows.slice(0, search.count);
-  const events = page.map((row) => JSON.parse(row.resource) as AuditEvent);
-  const last = page.at(-1);
-  if (rows.length <= search.count || last === undefined) return { events };
-  return { events, next: await encodeAuditCursor(deps.vault, caller, digest, last.seq) };
+  const page = await keysetPage({
+    cursors: auditCursors(deps.vault, deps.clock),
+    owner: caller,
+    search: searchDigest(search),
+    cursor: search.cursor,
+    count: search.count,
+    positionOf: (row: { seq: number; resource: string }) => ({ seq: row.seq }),
+    fetch: (after, limit) => {
+      // Why two steps: the seqs of the page are found from the indexes alone (the (recorded, seq)
+      // index covers a date range), and only the page's rows are read with their resource.
+      const matching = db
+        .selectFrom('audit_event')
+        .select('seq')
+        .where((eb) =>
+          eb.and([
+            ...recordedWithin(eb, search.recorded),
+            ...search.tokens.map((filter) => tokenMatches(eb, deps.dialect, filter)),
+            ...search.refs.map((filter) => refMatches(eb, filter)),
+            ...(after === undefined
+              ? []
+              : [eb('seq', search.order === 'asc' ? '>' : '<', after.seq)]),
+          ]),
+        )
+        .orderBy('seq', search.order)
+        // Why a literal: with `LIMIT ?` SQLite plans for an unknown limit and scans the whole log
+        // in seq order instead of the date index; the limit is a checked integer up to 1001.
+        .limit(sql.lit(limit));
+      return db
+        .selectFrom('audit_event')
+        .select(['seq', 'resource'])
+        .where('seq', 'in', matching)
+        .orderBy('seq', search.order)
+        .execute();
+    },
+  });
+  const events = page.rows.map((row) => JSON.parse(row.resource) as AuditEvent);
+  return page.next === undefined ? { events } : { events, next: page.next };
 }

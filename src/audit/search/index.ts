@@ -1,5 +1,5 @@
 // Public face of the auditors' AuditEvent search: read the parameters, run the search, read one event, audit the access.
-export { AUDIT_SEARCH_LIMITS, AUDIT_SEARCH_PARAMS } from './audit-search.js';
+export { AUDIT_SEARCH_LIMITS, AUDIT_SEARCH_PAGING, AUDIT_SEARCH_PARAMS } from './audit-search.js';
 export type { AuditSearch, Pseudonymize, RefFilter, TokenFilter } from './audit-search.js';
 export { readAuditSearch } from './read-audit-search.js';
 export { toAuditedQuery, toSearchQuery } from './search-query.js';

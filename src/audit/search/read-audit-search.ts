@@ -1,6 +1,8 @@
 // Reads GET /fhir/AuditEvent's query strictly: unknown parameters refused, each filter validated and bounded.
+import { readCount, readSort } from '../../fhir/index.js';
 import {
   AUDIT_SEARCH_LIMITS,
+  AUDIT_SEARCH_PAGING,
   AUDIT_SEARCH_PARAMS,
   type AuditSearch,
   type Pseudonymize,
@@ -34,24 +36,6 @@ function group(query: URLSearchParams): Map<string, string[]> {
   return byName;
 }
 
-function readCount(text: string | undefined): number {
-  if (text === undefined) return AUDIT_SEARCH_LIMITS.defaultCount;
-  const count = /^\d{1,4}$/.test(text) ? Number(text) : 0;
-  if (count < 1 || count > AUDIT_SEARCH_LIMITS.maxCount) {
-    throw invalidParameter(
-      '_count',
-      `must be an integer from 1 to ${AUDIT_SEARCH_LIMITS.maxCount}`,
-    );
-  }
-  return count;
-}
-
-function readOrder(text: string | undefined): AuditSearch['order'] {
-  if (text === undefined || text === '-date') return 'desc';
-  if (text === 'date') return 'asc';
-  throw invalidParameter('_sort', 'must be date (oldest first) or -date (newest first)');
-}
-
 /**
  * The search, with `patient:identifier` already turned into her pseudonyms by `pseudonymize`.
  * Occurrences of one parameter AND together; commas within one occurrence OR.
@@ -72,8 +56,10 @@ export function readAuditSearch(query: URLSearchParams, pseudonymize: Pseudonymi
     recorded: readDateRange(byName.get('date') ?? []),
     tokens,
     refs,
-    order: readOrder(byName.get('_sort')?.[0]),
-    count: readCount(byName.get('_count')?.[0]),
+    // `_count` and `_sort` read as on every search route: the same limits rule, the same refusal.
+    order:
+      readSort(byName.get('_sort')?.[0], AUDIT_SEARCH_PAGING.sorts) === 'date' ? 'asc' : 'desc',
+    count: readCount(byName.get('_count')?.[0], AUDIT_SEARCH_PAGING.limits),
     ...(cursor === undefined ? {} : { cursor }),
   };
 }

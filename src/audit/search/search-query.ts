@@ -1,5 +1,5 @@
 // A read search spelt back as query parameters: for the self and next links, the cursor's digest and the audit record.
-import { createHash } from 'node:crypto';
+import { searchDigest as digestOf } from '../../fhir/index.js';
 import { PSEUDONYM_SYSTEM } from '../../kernel/index.js';
 import { CLIENT_ID_SYSTEM, PERSON_SYSTEM } from '../actor.js';
 import { REQUEST_ID_SYSTEM } from '../build-audit-event.js';
@@ -70,5 +70,5 @@ export function searchDigest(search: AuditSearch): string {
     .filter(([name]) => name !== '_count')
     .map(([name, value]) => JSON.stringify([name, value]))
     .sort();
-  return createHash('sha256').update(pairs.join('\n')).digest('base64url');
+  return digestOf(pairs);
 }

@@ -35,3 +35,4 @@ export { lockSurvivorState } from './survivor-state.js';
 export { buildConsentAuditEvent, survivorEntity } from './consent-audit.js';
 export { versionEtag } from './read-if-match.js';
 export { findConsent } from './consent-repository.js';
+export { sealLegacyConsents } from './seal-legacy-consents.js';

@@ -1,6 +1,10 @@
-// Reads GET /fhir/Task parameters strictly: owner, requester, status, business-status, _lastUpdated, _sort, _count, _cursor.
-import { createHash } from 'node:crypto';
-import { parseSearch } from '../../fhir/index.js';
+// Reads GET /fhir/Task parameters strictly: owner, requester, status, business-status, _lastUpdated, and the paging ones.
+import {
+  parseSearch,
+  searchDigest as digestOf,
+  type SearchParamDeclaration,
+  type SearchPaging,
+} from '../../fhir/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import { isReferralStatus, REFERRAL_STATUS_SYSTEM, type ReferralStatus } from '../task-workflow.js';
 
@@ -10,11 +14,31 @@ export const taskSearchParams = [
   'status',
   'business-status',
   '_lastUpdated',
-  '_sort',
-  '_cursor',
 ] as const;
 
-export const TASK_SEARCH_LIMITS = { defaultCount: 20, maxCount: 100 } as const;
+/** Newest first by default; `_lastUpdated` then the referral id is the keyset of both orders. */
+export const TASK_SEARCH_PAGING: SearchPaging = {
+  sorts: ['-_lastUpdated', '_lastUpdated'],
+  limits: { defaultCount: 20, maxCount: 100 },
+  total: false,
+};
+
+/** The parameters as the CapabilityStatement documents them, beside the parser that reads them. */
+export const TASK_SEARCH_PARAM_DOCS: readonly SearchParamDeclaration[] = [
+  { name: 'owner', type: 'reference', documentation: 'The recipient: Organization/<id>' },
+  { name: 'requester', type: 'reference', documentation: 'The sender: Organization/<id>' },
+  { name: 'status', type: 'token', documentation: 'FHIR Task.status, comma-separated' },
+  {
+    name: 'business-status',
+    type: 'token',
+    documentation: 'Referral status code (referral-status code system), comma-separated',
+  },
+  {
+    name: '_lastUpdated',
+    type: 'date',
+    documentation: 'ge, gt, le or lt; may appear twice for a range',
+  },
+];
 
 export type Comparator = 'ge' | 'gt' | 'le' | 'lt';
 
@@ -76,21 +100,16 @@ export function readTaskSearch(query: URLSearchParams): TaskSearch {
   const lastUpdated = query.getAll('_lastUpdated');
   if (lastUpdated.length > 2) throw invalid('_lastUpdated', 'may appear at most twice');
   const rest = new URLSearchParams([...query].filter(([name]) => name !== '_lastUpdated'));
-  const { params, count } = parseSearch(
+  const { params, count, sort, cursor } = parseSearch(
     rest,
     taskSearchParams.filter((name) => name !== '_lastUpdated'),
-    TASK_SEARCH_LIMITS,
+    TASK_SEARCH_PAGING,
   );
   const get = (name: string): string | undefined => params.get(name);
-  const sort = get('_sort') ?? '-_lastUpdated';
-  if (sort !== '_lastUpdated' && sort !== '-_lastUpdated') {
-    throw invalid('_sort', 'must be _lastUpdated or -_lastUpdated');
-  }
   const owner = get('owner');
   const requester = get('requester');
   const status = get('status');
   const businessStatus = get('business-status');
-  const cursor = get('_cursor');
   return {
     ...(owner === undefined ? {} : { owner: readOrganization('owner', owner) }),
     ...(requester === undefined ? {} : { requester: readOrganization('requester', requester) }),
@@ -115,5 +134,5 @@ export function searchDigest(search: TaskSearch): string {
     search.lastUpdated,
     search.order,
   ];
-  return createHash('sha256').update(JSON.stringify(selection)).digest('base64url');
+  return digestOf(selection);
 }

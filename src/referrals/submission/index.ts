@@ -1,6 +1,7 @@
 // Public face of referral submission: $process-message, its handler table and the pieces other events reuse.
 export { processMessage } from './process-message.js';
 export { messageHandlers } from './message-handlers.js';
+export { describeMessaging, MESSAGE_DECLARATIONS } from './message-definitions.js';
 export type { SubmissionDeps, SubmissionLimits } from './submission-deps.js';
 export type {
   AcceptedMessage,
@@ -21,7 +22,7 @@ export { buildAcceptedAuditEvent } from './submission-audit.js';
 export { isUniqueViolation } from './is-unique-violation.js';
 export {
   FHIR_JSON_MEDIA_TYPE,
-  GATEWAY_DEVICE,
+  GATEWAY_ORGANIZATION,
   JOSE_MEDIA_TYPE,
   MESSAGE_EVENT_SYSTEM,
   PROCESS_MESSAGE_DEFINITION,

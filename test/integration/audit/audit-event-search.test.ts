@@ -397,7 +397,18 @@ for (const engine of testEngines()) {
       ]);
       assert.deepEqual(
         resource.searchParam?.map((param) => param.name),
-        ['date', 'agent', 'entity', 'patient', 'type', 'subtype', 'action', 'outcome'],
+        [
+          'date',
+          'agent',
+          'entity',
+          'patient',
+          'type',
+          'subtype',
+          'action',
+          'outcome',
+          '_count',
+          '_sort',
+        ],
       );
       assert.ok(resource.searchParam.every((param) => (param.documentation ?? '') !== ''));
     });

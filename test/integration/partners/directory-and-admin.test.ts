@@ -145,6 +145,21 @@ describe('the partner directory and the admin API', () => {
     assert.equal(await test.store.audit.count(), before);
   });
 
+  it("refuses the gateway's own id, under which it signs and sends, and writes nothing", async () => {
+    const before = await test.store.audit.count();
+    const res = await request(app)
+      .post('/admin/partners')
+      .set('Authorization', 'Bearer operator')
+      .send({ id: 'enlace-gateway', name: 'Impostor', role: 'ngo', jwks: await jwks() });
+    const outcome = assertOutcome(res, {
+      status: 400,
+      issue: 'invalid',
+      code: 'ENLACE_PARTNER_INVALID',
+    });
+    assert.deepEqual(outcome.issue[0]?.expression, ['id']);
+    assert.equal(await test.store.audit.count(), before);
+  });
+
   it('refuses an unknown role, a second credential and a plain-http endpoint', async () => {
     const send = async (body: object) =>
       request(app).post('/admin/partners').set('Authorization', 'Bearer operator').send(body);

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  MessageDefinition,
+} from '@medplum/fhirtypes';
 import {
   FHIR_JSON,
   buildCapabilityStatement,
   type CapabilityStatementInput,
   type FhirCapability,
+  type MessageDeclaration,
+  type MessagingDeclaration,
+  type SearchPaging,
 } from '../../../src/fhir/index.js';
 
 const base: Omit<CapabilityStatementInput, 'capabilities'> = {
@@ -218,5 +225,158 @@ describe('buildCapabilityStatement', () => {
 
   it('contains no empty arrays for a typical route table', () => {
     assert.deepEqual(emptyArrays(build(taskRoutes)), []);
+  });
+
+  describe('paging', () => {
+    const paging: SearchPaging = {
+      sorts: ['-_lastUpdated', '_lastUpdated'],
+      limits: { defaultCount: 20, maxCount: 100 },
+      total: false,
+    };
+    const pagedTasks = (of: SearchPaging): FhirCapability => ({
+      kind: 'interaction',
+      resource: 'Task',
+      interaction: 'search-type',
+      searchParams: [{ name: 'owner', type: 'reference' }],
+      paging: of,
+    });
+
+    it('adds _count and _sort after the parameters of a search that declares how it pages', () => {
+      const task = resourceOf(build([pagedTasks(paging)]), 'Task');
+      assert.deepEqual(
+        task.searchParam?.map((param) => [param.name, param.type]),
+        [
+          ['owner', 'reference'],
+          ['_count', 'number'],
+          ['_sort', 'string'],
+        ],
+      );
+      const [, count, sort] = task.searchParam;
+      assert.match(count?.documentation ?? '', /default 20, at most 100/);
+      assert.match(count?.documentation ?? '', /next link/);
+      assert.match(count?.documentation ?? '', /Bundle\.total is not given/);
+      assert.equal(
+        sort?.documentation,
+        'One of -_lastUpdated, _lastUpdated (default -_lastUpdated); any other order is refused with 400.',
+      );
+    });
+
+    it('says the total is given where the search counts', () => {
+      const task = resourceOf(build([pagedTasks({ ...paging, total: true })]), 'Task');
+      const count = task.searchParam?.find((param) => param.name === '_count');
+      assert.match(count?.documentation ?? '', /Bundle\.total is given\./);
+    });
+
+    it('lists _count and _sort without paging only when a route declares them itself', () => {
+      const task = resourceOf(build(taskRoutes), 'Task');
+      assert.deepEqual(
+        task.searchParam?.map((param) => param.name),
+        ['owner', 'status'],
+      );
+    });
+  });
+
+  describe('messaging', () => {
+    const message = (
+      code: string,
+      responseRequired: MessageDeclaration['responseRequired'],
+    ): MessageDeclaration => ({
+      event: {
+        system: 'https://enlace.example.org/fhir/CodeSystem/message-event',
+        code,
+        display: code,
+      },
+      description: `The ${code} event.`,
+      category: responseRequired === 'always' ? 'consequence' : 'notification',
+      ...(responseRequired === 'always'
+        ? { focus: [{ code: 'Task' as const, min: 1, max: '1' }] }
+        : {}),
+      responseRequired,
+    });
+    const messaging: MessagingDeclaration = {
+      documentation: 'Signed, encrypted, idempotent by Bundle.identifier.',
+      receives: [message('referral-request', 'always'), message('acknowledgement', 'never')],
+      sends: [message('acknowledgement', 'never')],
+      response: { event: 'acknowledgement', situation: 'Always, synchronously.' },
+    };
+    const processMessage: FhirCapability = {
+      kind: 'operation',
+      name: 'process-message',
+      definition: 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message',
+      messaging,
+    };
+
+    it('describes the endpoint of a messaging operation, its transport and its documentation', () => {
+      const statement = build([processMessage]);
+      assert.deepEqual(statement.messaging?.[0]?.endpoint, [
+        {
+          protocol: {
+            system: 'http://terminology.hl7.org/CodeSystem/message-transport',
+            code: 'http',
+          },
+          address: 'https://gw.example.org/fhir/$process-message',
+        },
+      ]);
+      assert.equal(statement.messaging[0].documentation, messaging.documentation);
+      assert.deepEqual(
+        statement.rest?.[0]?.operation?.map((operation) => operation.name),
+        ['process-message'],
+      );
+    });
+
+    it('names each event it takes and sends by a MessageDefinition contained in the statement', () => {
+      const statement = build([processMessage]);
+      assert.deepEqual(statement.messaging?.[0]?.supportedMessage, [
+        { mode: 'receiver', definition: '#referral-request' },
+        { mode: 'receiver', definition: '#acknowledgement' },
+        { mode: 'sender', definition: '#acknowledgement' },
+      ]);
+      const contained = (statement.contained ?? []) as MessageDefinition[];
+      assert.deepEqual(contained.map((definition) => definition.id).sort(), [
+        'acknowledgement',
+        'referral-request',
+      ]);
+      const request = contained.find((definition) => definition.id === 'referral-request');
+      assert.deepEqual(request, {
+        resourceType: 'MessageDefinition',
+        id: 'referral-request',
+        name: 'ReferralRequest',
+        title: 'referral-request',
+        status: 'active',
+        date: '2025-03-01',
+        publisher: 'Enlace',
+        description: 'The referral-request event.',
+        eventCoding: messaging.receives[0]?.event,
+        category: 'consequence',
+        focus: [{ code: 'Task', min: 1, max: '1' }],
+        responseRequired: 'always',
+        allowedResponse: [{ message: '#acknowledgement', situation: 'Always, synchronously.' }],
+      });
+    });
+
+    it('references every contained definition and resolves every reference to one (dom-3)', () => {
+      const statement = build([processMessage]);
+      const ids = new Set((statement.contained ?? []).map((resource) => `#${resource.id ?? ''}`));
+      const references = [
+        ...(statement.messaging?.[0]?.supportedMessage ?? []).map(
+          (supported) => supported.definition,
+        ),
+        ...((statement.contained ?? []) as MessageDefinition[]).flatMap((definition) =>
+          (definition.allowedResponse ?? []).map((response) => response.message),
+        ),
+      ];
+      for (const reference of references) assert.ok(ids.has(reference), `${reference} resolves`);
+      assert.deepEqual(new Set(references), ids);
+      for (const definition of (statement.contained ?? []) as MessageDefinition[]) {
+        assert.match(definition.name ?? '', /^[A-Z]([A-Za-z0-9_]){0,254}$/, 'msd-0');
+      }
+      assert.deepEqual(emptyArrays(statement), []);
+    });
+
+    it('has neither messaging nor contained resources without a messaging operation', () => {
+      const statement = build(taskRoutes);
+      assert.equal('messaging' in statement, false);
+      assert.equal('contained' in statement, false);
+    });
   });
 });
