@@ -277,7 +277,10 @@ export interface ConsentTable {
   /** ISO-8601. */
   recorded_at: string;
   updated_at: string;
-  /** The FHIR Consent as JSON, with the pseudonym in place of the partner's identifier. */
+  /**
+   * The FHIR Consent (the pseudonym in place of the partner's identifier), sealed by the payload
+   * vault: a compact JWE, aad `consent:<id>:<version>`.
+   */
   resource: string;
 }
 
@@ -285,6 +288,7 @@ export interface ConsentTable {
 export interface ConsentVersionTable {
   id: string;
   version: number;
+  /** That version of the Consent, sealed like `consent.resource` (aad `consent:<id>:<version>`). */
   resource: string;
   /** ISO-8601. */
   changed_at: string;
@@ -350,7 +354,10 @@ export interface ReferralTable {
   payload: string;
   /** The gateway-signed acknowledgement returned to the sender, as JSON (replayed on retries). */
   acknowledgement: string;
-  /** The recipient's own signed acknowledgement message, when it sent one. */
+  /**
+   * The recipient's own signed acknowledgement message, when it sent one, sealed by the payload
+   * vault (aad `recipient-acknowledgement:<id>`).
+   */
   recipient_acknowledgement: string | null;
   /** The request's MessageHeader.id (or its urn:uuid): what an acknowledgement's response.identifier names. */
   message_header_id: string | null;

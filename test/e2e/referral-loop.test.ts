@@ -322,7 +322,11 @@ describe('a referral, end to end between two partners and a gateway process', fu
       now: new Date(),
     });
     assert.match(verified.key, /CN=comisaria-norte/);
-    assert.equal(await verifyDecisionProvenance(provenance, gatewaySig), true);
+    assert.equal(await verifyDecisionProvenance(delivered, gatewaySig), true);
+    assert.deepEqual(
+      provenance.target.map((target) => target.reference),
+      [delivered.entry?.[0]?.fullUrl],
+    );
 
     // The shelter also finds it by pulling, and closes the loop.
     const listed = (await (
@@ -365,6 +369,35 @@ describe('a referral, end to end between two partners and a gateway process', fu
       false,
       'no raw identifier on the Task',
     );
+    // The station has no push endpoint: it pulls a notice of each step, in order, signed by the
+    // gateway, then acknowledges them so they are not returned again.
+    const gatewayKey = async () => ({
+      key: (await importJWK(gatewaySig, 'ES256')) as CryptoKey,
+      info: 'gateway',
+    });
+    const inbox = (await (await call(policeToken, '/fhir/$notices')).json()) as Bundle<Bundle>;
+    const steps: string[] = [];
+    for (const entry of inbox.entry ?? []) {
+      const notice = entry.resource as Bundle;
+      await verifyBundleSignature(notice, gatewayKey, { now: new Date() });
+      const task = notice.entry?.[1]?.resource as Task;
+      steps.push(`${task.meta?.versionId ?? ''}:${task.status}`);
+    }
+    assert.deepEqual(steps, ['2:accepted', '3:in-progress', '4:completed']);
+    const acknowledged = await call(policeToken, '/fhir/$acknowledge-notices', {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: (inbox.entry ?? []).map((entry) => ({
+          name: 'notice',
+          valueId: entry.resource?.id,
+        })),
+      }),
+    });
+    assert.equal(acknowledged.status, 200, await acknowledged.clone().text());
+    const emptied = (await (await call(policeToken, '/fhir/$notices')).json()) as Bundle;
+    assert.equal(emptied.total, 0);
 
     // She withdraws her consent at the station: the shelter, which received her case, is told.
     const revoked = await call(policeToken, `/fhir/Consent/${consentId}`, {
@@ -389,6 +422,8 @@ describe('a referral, end to end between two partners and a gateway process', fu
     const noticeText = new TextDecoder().decode(
       (await compactDecrypt(notice.body, shelter.decryptionKey)).plaintext,
     );
+    // Every notice is a message signed by the gateway inside the JWE.
+    await verifyBundleSignature(JSON.parse(noticeText) as Bundle, gatewayKey, { now: new Date() });
     assert.match(noticeText, new RegExp(`Consent/${consentId}`));
     assert.match(noticeText, new RegExp(`Bundle/${taskId}`));
     // And the content is no longer released to her new institution either.

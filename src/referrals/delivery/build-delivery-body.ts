@@ -1,15 +1,19 @@
-// Seals what a delivery carries for its recipient: a referral through the consent gate, anything else with encryptTo.
+// Seals what a delivery carries for its recipient: a referral through the consent gate, a notice as a gateway-signed message.
 import { ConsentDenied } from '../../consent/index.js';
 import { encryptTo } from '../../crypto/index.js';
 import type { DeliveryDeps } from './delivery-deps.js';
 import type { DeliveryRow } from './delivery-record.js';
 import { AttemptFailure } from './attempt-failure.js';
+import { noticeForRow } from './notice-for-row.js';
 
 export const CONSENT_WITHDRAWN = 'consent withdrawn';
 
 /** The compact JWE to post; throws AttemptFailure (permanent when consent no longer allows it). */
 export async function buildDeliveryBody(
-  deps: Pick<DeliveryDeps, 'store' | 'packageForRecipient' | 'encryptionKeys'>,
+  deps: Pick<
+    DeliveryDeps,
+    'store' | 'packageForRecipient' | 'encryptionKeys' | 'vault' | 'signingKey' | 'publicUrl'
+  >,
   row: DeliveryRow,
   now: Date,
 ): Promise<string> {
@@ -33,21 +37,17 @@ export async function buildDeliveryBody(
   }
   const key = await deps.encryptionKeys(deps.store.db, row.recipient);
   if (key === undefined) throw new AttemptFailure('the recipient has no encryption key', false);
-  const payload = row.payload;
+  let notice: string;
   try {
-    return await encryptTo(key, payload, { cty: contentTypeOf(payload) });
+    // Why signed inside the JWE: the recipient can show anyone later what the gateway told it,
+    // and nobody who handled the ciphertext could have changed it.
+    notice = JSON.stringify(await noticeForRow(deps, row, now));
+  } catch (error) {
+    throw new AttemptFailure('the notice could not be built', false, { cause: error });
+  }
+  try {
+    return await encryptTo(key, notice, { cty: 'application/fhir+json' });
   } catch (error) {
     throw new AttemptFailure('the recipient encryption key is unusable', false, { cause: error });
-  }
-}
-
-function contentTypeOf(payload: string): string {
-  try {
-    const value: unknown = JSON.parse(payload);
-    return typeof value === 'object' && value !== null && 'resourceType' in value
-      ? 'application/fhir+json'
-      : 'application/json';
-  } catch {
-    return 'application/json';
   }
 }

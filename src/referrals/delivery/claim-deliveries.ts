@@ -8,6 +8,12 @@ export interface ClaimedDelivery {
   readonly leaseUntil: number;
 }
 
+/**
+ * Due rows of recipients with an active push endpoint, each the earliest still pending of its
+ * referral and recipient. Why per referral and recipient, not per recipient: a recipient's Task
+ * updates must arrive in order, but one referral whose pushes keep failing must not hold back
+ * every other referral going to that recipient, nor any other recipient.
+ */
 export async function claimDueDeliveries(
   store: Store,
   now: number,
@@ -15,12 +21,40 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   const candidates = await store.db
     .selectFrom('delivery')
-    .selectAll()
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-    .orderBy('next_attempt_at')
-    .orderBy('id')
+    .selectAll('delivery')
+    .where('delivery.status', '=', 'pending')
+    .where('delivery.next_attempt_at', '<=', now)
+    .where((eb) =>
+      eb.or([eb('delivery.lease_until', 'is', null), eb('delivery.lease_until', '<', now)]),
+    )
+    // Why: a delivery is not attempted while an earlier one about the same referral to the same
+    // recipient is pending (a dead one no longer holds the line: the sequence shows the gap).
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('delivery as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.referral_id', '=', 'delivery.referral_id')
+            .whereRef('earlier.recipient', '=', 'delivery.recipient')
+            .whereRef('earlier.referral_seq', '<', 'delivery.referral_seq')
+            .where('earlier.status', '=', 'pending'),
+        ),
+      ),
+    )
+    // Without a push endpoint the institution pulls its notices (GET /fhir/$notices): nothing
+    // is attempted, nothing is dead-lettered, and what it has not acknowledged waits for it.
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('partner_endpoint')
+          .select('partner_endpoint.id')
+          .whereRef('partner_endpoint.partner_id', '=', 'delivery.recipient')
+          .where('partner_endpoint.status', '=', 'active'),
+      ),
+    )
+    .orderBy('delivery.next_attempt_at')
+    .orderBy('delivery.id')
     .limit(options.limit)
     .execute();
   const leaseUntil = now + options.leaseMs;

@@ -33,6 +33,7 @@ const SUMMARY_COLUMNS = [
   'last_error',
   'created_at',
   'delivered_at',
+  'referral_seq',
 ] as const;
 
 export function isDeliveryStatus(value: string): value is DeliveryStatus {

@@ -77,3 +77,45 @@ export function buildRetryAudit(
     ...(requestId === undefined ? {} : { requestId }),
   });
 }
+
+export type NoticeInteraction = 'read' | 'acknowledge';
+
+export interface NoticeAuditInput {
+  readonly interaction: NoticeInteraction;
+  readonly actor: AuditActor;
+  readonly recorded: Date;
+  /** The notices returned or acknowledged; none for a refusal. */
+  readonly notices: readonly {
+    readonly id: string;
+    readonly kind: string;
+    readonly referralId: string | null;
+  }[];
+  /** What was asked or done, in words: never content. */
+  readonly description: string;
+  readonly requestId?: string;
+  /** For refusals: the stable error code and the text the client saw (describeRefusal). */
+  readonly refusal?: string;
+}
+
+/** An institution reading its notice inbox (BALP rest operation, E) or acknowledging notices (U). */
+export function buildNoticeAudit(input: NoticeAuditInput): AuditEvent {
+  const referrals = [...new Set(input.notices.flatMap((notice) => notice.referralId ?? []))].sort();
+  return buildAuditEvent({
+    type: auditType.rest,
+    subtype: auditSubtype.operation,
+    action: input.interaction === 'read' ? 'E' : 'U',
+    outcome: input.refusal === undefined ? '0' : '4',
+    ...(input.refusal === undefined ? {} : { outcomeDesc: input.refusal }),
+    recorded: input.recorded,
+    agents: [input.actor],
+    entities: [
+      { description: input.description },
+      ...input.notices.map((notice) => ({
+        identifier: { system: DELIVERY_ID_SYSTEM, value: notice.id },
+        description: `${notice.kind} notice`,
+      })),
+      ...referrals.map((id) => ({ reference: `Bundle/${id}` })),
+    ],
+    ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+  });
+}

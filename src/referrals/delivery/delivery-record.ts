@@ -13,6 +13,8 @@ export interface DeliverySummary {
   readonly recipient: string;
   readonly kind: string;
   readonly referral?: string;
+  /** Its number among the deliveries about that referral to this recipient, pushed in this order. */
+  readonly sequence?: number;
   readonly status: string;
   readonly attempts: number;
   readonly nextAttemptAt: string;
@@ -27,6 +29,7 @@ export function toDeliverySummary(row: Omit<DeliveryRow, 'payload'>): DeliverySu
     recipient: row.recipient,
     kind: row.kind,
     ...(row.referral_id === null ? {} : { referral: `Bundle/${row.referral_id}` }),
+    ...(row.referral_seq === null ? {} : { sequence: row.referral_seq }),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: new Date(row.next_attempt_at).toISOString(),

@@ -3,7 +3,7 @@ import type { ParametersParameter } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import { BREAK_GLASS_NOTICE, EMERGENCY_GRANT_SYSTEM } from '../../consent/index.js';
 import type { Database } from '../../store/index.js';
-import { enqueueDelivery } from '../outbox.js';
+import { enqueueDelivery, type OutboxSealer } from '../outbox.js';
 import { buildNotice, NOTICE_SYSTEM } from './notice-parameters.js';
 import { breakGlassIdempotencyKey } from './record-outcome.js';
 
@@ -14,7 +14,11 @@ const BATCH = 100;
  * a duplicate-key refusal that is simply skipped). The worker calls it at every pass; the
  * notification row is marked delivered when its push succeeds. Returns the new delivery ids.
  */
-export async function enqueueBreakGlassNotices(db: Kysely<Database>, now: Date): Promise<string[]> {
+export async function enqueueBreakGlassNotices(
+  db: Kysely<Database>,
+  now: Date,
+  vault: OutboxSealer,
+): Promise<string[]> {
   const owed = await db
     .selectFrom('notification')
     .selectAll()
@@ -50,6 +54,7 @@ export async function enqueueBreakGlassNotices(db: Kysely<Database>, now: Date):
           db,
           { recipient: row.recipient, kind: 'break-glass', payload, idempotencyKey },
           now,
+          vault,
         ),
       );
     } catch (error) {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { ParametersParameter } from '@medplum/fhirtypes';
 import { GatewayError } from '../../kernel/index.js';
 import type { UnitOfWork } from '../../store/index.js';
-import { enqueueDelivery } from '../outbox.js';
+import { enqueueDelivery, type OutboxSealer } from '../outbox.js';
 import { buildNotice, MESSAGE_EVENT_SYSTEM } from './notice-parameters.js';
 
 const CONSENT_REFERENCE = /^Consent\/([^/]{1,64})(?:\/_history\/[1-9]\d{0,8})?$/;
@@ -18,6 +18,7 @@ export async function enqueueConsentRevokedNotices(
   recipients: readonly string[],
   consentRef: string,
   now: Date,
+  vault: OutboxSealer,
 ): Promise<string[]> {
   const consentId = CONSENT_REFERENCE.exec(consentRef)?.[1];
   if (consentId === undefined) {
@@ -53,6 +54,7 @@ export async function enqueueConsentRevokedNotices(
           idempotencyKey,
         },
         now,
+        vault,
       ),
     );
   }

@@ -1,10 +1,11 @@
-// Public face of push delivery: the worker, its settings and sender, notices, and the operators' outbox API.
+// Public face of delivery: the push worker, its settings and sender, notices (pushed or pulled), and the operators' outbox API.
 export { startDeliveryWorker } from './start-delivery-worker.js';
 export type { StopDeliveryWorker } from './start-delivery-worker.js';
 export {
   DELIVERY_CONTENT_TYPE,
   DELIVERY_ID_HEADER,
   DELIVERY_KIND_HEADER,
+  DELIVERY_SEQUENCE_HEADER,
   ENDPOINT_NOT_ALLOWED,
   runDeliveryPass,
 } from './run-delivery-pass.js';
@@ -28,7 +29,27 @@ export type { RandomSource } from './backoff.js';
 export { CONSENT_WITHDRAWN } from './build-delivery-body.js';
 export { enqueueConsentRevokedNotices } from './enqueue-consent-revoked-notices.js';
 export { enqueueBreakGlassNotices } from './enqueue-break-glass-notices.js';
-export { DELIVERY_ID_SYSTEM } from './delivery-audit.js';
+export { DELIVERY_ID_SYSTEM, buildNoticeAudit } from './delivery-audit.js';
+export type { NoticeInteraction } from './delivery-audit.js';
+export {
+  DELIVERY_SEQUENCE_EXTENSION,
+  buildNoticeMessage,
+  isNoticeKind,
+  noticeKinds,
+  signNoticeMessage,
+} from './build-notice-message.js';
+export type { NoticeInput, NoticeKind } from './build-notice-message.js';
+export { NOTICE_SYSTEM } from './notice-parameters.js';
+export { openDeliveryPayload, sealLegacyDeliveryPayloads } from './delivery-payload.js';
+export {
+  acknowledgeNotices,
+  countUnacknowledged,
+  DEFAULT_NOTICE_COUNT,
+  MAX_ACKNOWLEDGED,
+  MAX_NOTICE_COUNT,
+  readNotices,
+} from './notice-inbox.js';
+export type { AcknowledgedNotice, InboxDeps, NoticePage, PulledNotice } from './notice-inbox.js';
 export {
   isDeliveryStatus,
   listDeliveries,

@@ -55,8 +55,8 @@ export async function recordOutcome(
   });
 }
 
-/** A break-glass notice queued from the `notification` table is marked there too once pushed. */
-async function markNotificationDelivered(
+/** A break-glass notice queued from the `notification` table is marked there too once delivered. */
+export async function markNotificationDelivered(
   db: Kysely<Database>,
   idempotencyKey: string,
   at: Date,

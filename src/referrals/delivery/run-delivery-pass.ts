@@ -21,6 +21,8 @@ import { recordOutcome, type AttemptOutcome } from './record-outcome.js';
 export const DELIVERY_CONTENT_TYPE = 'application/jose';
 export const DELIVERY_ID_HEADER = 'Enlace-Delivery-Id';
 export const DELIVERY_KIND_HEADER = 'Enlace-Delivery-Kind';
+/** Its number among the deliveries about its referral to this institution (the referral is 1). */
+export const DELIVERY_SEQUENCE_HEADER = 'Enlace-Delivery-Sequence';
 export const ENDPOINT_NOT_ALLOWED = 'endpoint not allowed';
 
 export interface PassSummary {
@@ -32,7 +34,7 @@ export interface PassSummary {
 
 /** Runs one pass at `now`; the worker calls it on a timer, tests call it directly. */
 export async function runDeliveryPass(deps: DeliveryDeps, now: Date): Promise<PassSummary> {
-  await enqueueBreakGlassNotices(deps.store.db, now);
+  await enqueueBreakGlassNotices(deps.store.db, now, deps.vault);
   const claimed = await claimDueDeliveries(deps.store, now.getTime(), {
     leaseMs: deps.settings.leaseMs,
     limit: deps.settings.batchSize,
@@ -98,6 +100,9 @@ async function attempt(deps: DeliveryDeps, row: DeliveryRow, now: Date): Promise
         'Idempotency-Key': row.idempotency_key,
         [DELIVERY_ID_HEADER]: row.id,
         [DELIVERY_KIND_HEADER]: row.kind,
+        ...(row.referral_seq === null
+          ? {}
+          : { [DELIVERY_SEQUENCE_HEADER]: String(row.referral_seq) }),
         'User-Agent': 'Enlace-Delivery',
       },
       body,

@@ -1,5 +1,6 @@
 // Runs delivery passes on a timer until stopped; one pass at a time per instance, errors logged, never thrown.
 import type { DeliveryDeps } from './delivery-deps.js';
+import { sealLegacyDeliveryPayloads } from './delivery-payload.js';
 import { runDeliveryPass } from './run-delivery-pass.js';
 
 /** Stops the timer and resolves once a pass in flight has finished. */
@@ -9,9 +10,19 @@ export function startDeliveryWorker(deps: DeliveryDeps): StopDeliveryWorker {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let legacySealed = false;
+
+  /** Once per process, before the first pass: outbox payloads an earlier version left in the clear. */
+  const sealLegacy = async (): Promise<void> => {
+    if (legacySealed) return;
+    const sealed = await sealLegacyDeliveryPayloads(deps.store, deps.vault);
+    legacySealed = true;
+    if (sealed > 0) deps.logger.info({ sealed }, 'sealed outbox payloads written in the clear');
+  };
 
   const tick = (): void => {
-    running = runDeliveryPass(deps, deps.clock())
+    running = sealLegacy()
+      .then(() => runDeliveryPass(deps, deps.clock()))
       .then(
         () => undefined,
         (error: unknown) => {

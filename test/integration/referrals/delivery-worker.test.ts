@@ -3,19 +3,29 @@ import assert from 'node:assert/strict';
 import { findEncryptionKey } from '../../../src/referrals/encryption-keys.js';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Parameters } from '@medplum/fhirtypes';
-import { compactDecrypt, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import type {
+  Bundle,
+  ExtractResource,
+  MessageHeader,
+  ResourceType,
+  Task,
+} from '@medplum/fhirtypes';
+import { compactDecrypt, exportJWK, generateKeyPair, importJWK, type CryptoKey } from 'jose';
 import request from 'supertest';
 import { createApp } from '../../../src/app.js';
 import { ConsentDenied, type Decision } from '../../../src/consent/index.js';
+import { verifyBundleSignature } from '../../../src/crypto/index.js';
 import { deliveryRoutes } from '../../../src/http/delivery-routes.js';
 import { GatewayError, type Authorizer } from '../../../src/kernel/index.js';
 import { enqueueDelivery } from '../../../src/referrals/outbox.js';
 import {
   createHttpSend,
+  DELIVERY_SEQUENCE_EXTENSION,
   enqueueConsentRevokedNotices,
+  openDeliveryPayload,
   parseAllowedHosts,
   runDeliveryPass,
+  sealLegacyDeliveryPayloads,
   type DeliveryDeps,
   type DeliverySettings,
   type ResolveHost,
@@ -24,7 +34,7 @@ import type { PackageForRecipient } from '../../../src/referrals/types.js';
 import type { Store } from '../../../src/store/index.js';
 import { createMemoryLogger, type MemoryLog } from '../../support/memory-log.js';
 import { assertOutcome } from '../../support/outcome.js';
-import { createTestServices, type TestServices } from '../../support/test-app.js';
+import { createTestServices, TEST_PUBLIC_URL, type TestServices } from '../../support/test-app.js';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
 const HOUR = 3_600_000;
@@ -41,6 +51,8 @@ interface Received {
 class Receiver {
   readonly requests: Received[] = [];
   statuses: number[] = [200];
+  /** When set, answers by the request instead of by the script. */
+  statusFor: ((headers: IncomingHttpHeaders) => number) | undefined;
   location: string | undefined;
   #server: Server | undefined;
   port = 0;
@@ -52,7 +64,9 @@ class Receiver {
       req.on('end', () => {
         this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const status =
-          this.statuses[Math.min(this.requests.length - 1, this.statuses.length - 1)] ?? 200;
+          this.statusFor?.(req.headers) ??
+          this.statuses[Math.min(this.requests.length - 1, this.statuses.length - 1)] ??
+          200;
         if (this.location !== undefined) res.setHeader('Location', this.location);
         res.statusCode = status;
         res.end();
@@ -122,6 +136,9 @@ describe('push delivery worker', () => {
       send: createHttpSend({ timeoutMs: 5000 }),
       packageForRecipient,
       encryptionKeys: findEncryptionKey,
+      vault: test.services.vault,
+      signingKey: test.services.keys.signing,
+      publicUrl: TEST_PUBLIC_URL,
       settings,
       random: () => 0.5,
       ...(resolveHost === undefined ? {} : { resolveHost }),
@@ -153,7 +170,36 @@ describe('push delivery worker', () => {
         idempotencyKey: `ref-1:${kind}:${Math.random()}`,
       },
       at,
+      test.services.vault,
     );
+  }
+
+  /** Decrypts a push with the recipient's key and checks the gateway's signature on the notice. */
+  async function openNotice(pushed: Received | undefined): Promise<Bundle> {
+    assert.ok(pushed !== undefined);
+    const { plaintext } = await compactDecrypt(pushed.body, privateKey);
+    const notice = JSON.parse(new TextDecoder().decode(plaintext)) as Bundle;
+    const signing = test.services.keys.signing;
+    const key = await importJWK(signing.publicJwk, signing.alg);
+    if (key instanceof Uint8Array) throw new Error('unexpected symmetric key');
+    const verified = await verifyBundleSignature(
+      notice,
+      () => Promise.resolve({ key, info: signing.kid }),
+      { now: T0 },
+    );
+    assert.equal(verified.who.reference, 'Organization/enlace-gateway');
+    assert.equal(notice.type, 'message');
+    assert.equal(notice.id, pushed.headers['enlace-delivery-id']);
+    return notice;
+  }
+
+  /** The notice's content, of the type expected: the entry its MessageHeader focuses on. */
+  function contentOf<K extends ResourceType>(notice: Bundle, type: K): ExtractResource<K> {
+    const header = notice.entry?.[0]?.resource as MessageHeader;
+    const content = notice.entry?.[1];
+    assert.equal(header.focus?.[0]?.reference, content?.fullUrl);
+    assert.equal(content?.resource?.resourceType, type);
+    return content.resource as ExtractResource<K>;
   }
 
   async function row(id: string) {
@@ -264,13 +310,15 @@ describe('push delivery worker', () => {
     assert.equal(received?.headers['content-type'], 'application/jose');
     assert.equal(received.headers['idempotency-key'], stored.idempotency_key);
     assert.equal(received.headers['enlace-delivery-id'], id);
-    const { plaintext, protectedHeader } = await compactDecrypt(received.body, privateKey);
+    const { protectedHeader } = await compactDecrypt(received.body, privateKey);
     assert.equal(protectedHeader.kid, 'enc-1');
     assert.equal(protectedHeader.cty, 'application/fhir+json');
-    assert.equal(
-      (JSON.parse(new TextDecoder().decode(plaintext)) as { note: string }).note,
-      SECRET_MARKER,
-    );
+    const notice = await openNotice(received);
+    const header = notice.entry?.[0]?.resource as MessageHeader;
+    assert.equal(header.eventCoding?.code, 'task-update');
+    assert.equal(header.destination?.[0]?.receiver?.reference, `Organization/${RECIPIENT}`);
+    assert.equal((contentOf(notice, 'Task') as Task & { note?: string }).note, SECRET_MARKER);
+    assert.ok(!stored.payload.includes(SECRET_MARKER), 'the outbox row holds it sealed');
     assert.equal(stored.status, 'delivered');
     assert.equal(stored.attempts, 1);
     assert.equal(stored.delivered_at, T0.toISOString());
@@ -487,20 +535,34 @@ describe('push delivery worker', () => {
       })
       .execute();
     const ids = await store.transaction((unit) =>
-      enqueueConsentRevokedNotices(unit, [RECIPIENT, RECIPIENT], 'Consent/c1/_history/2', T0),
+      enqueueConsentRevokedNotices(
+        unit,
+        [RECIPIENT, RECIPIENT],
+        'Consent/c1/_history/2',
+        T0,
+        test.services.vault,
+      ),
     );
     assert.equal(ids.length, 1);
     const again = await store.transaction((unit) =>
-      enqueueConsentRevokedNotices(unit, [RECIPIENT], 'Consent/c1/_history/2', T0),
+      enqueueConsentRevokedNotices(
+        unit,
+        [RECIPIENT],
+        'Consent/c1/_history/2',
+        T0,
+        test.services.vault,
+      ),
     );
     assert.deepEqual(again, [], 'queued once per consent version and recipient');
     await runDeliveryPass(deps(), T0);
     assert.equal(receiver.requests.length, 1);
     assert.equal(receiver.requests[0]?.headers['enlace-delivery-kind'], 'consent-revoked');
-    const pushed = receiver.requests.at(0);
-    assert.ok(pushed !== undefined);
-    const { plaintext } = await compactDecrypt(pushed.body, privateKey);
-    const notice = JSON.parse(new TextDecoder().decode(plaintext)) as Parameters;
+    const message = await openNotice(receiver.requests.at(0));
+    assert.equal(
+      (message.entry?.[0]?.resource as MessageHeader).eventCoding?.code,
+      'consent-revoked',
+    );
+    const notice = contentOf(message, 'Parameters');
     assert.equal(notice.resourceType, 'Parameters');
     assert.deepEqual(
       notice.parameter?.map((parameter) => [
@@ -542,18 +604,202 @@ describe('push delivery worker', () => {
     await runDeliveryPass(deps(), T0);
     await runDeliveryPass(deps(), new Date(T0.getTime() + HOUR));
     assert.equal(receiver.requests.length, 1);
-    const pushed = receiver.requests.at(0);
-    assert.ok(pushed !== undefined);
-    const { plaintext } = await compactDecrypt(pushed.body, privateKey);
-    const text = new TextDecoder().decode(plaintext);
-    assert.ok(!text.includes(SECRET_MARKER), 'only known fields are forwarded');
-    assert.equal((JSON.parse(text) as Parameters).parameter?.[0]?.valueCoding?.code, 'break-glass');
+    const message = await openNotice(receiver.requests.at(0));
+    assert.ok(!JSON.stringify(message).includes(SECRET_MARKER), 'only known fields are forwarded');
+    assert.equal((message.entry?.[0]?.resource as MessageHeader).eventCoding?.code, 'break-glass');
+    assert.equal(contentOf(message, 'Parameters').parameter?.[0]?.valueCoding?.code, 'break-glass');
     const notification = await store.db
       .selectFrom('notification')
       .select('delivered_at')
       .where('id', '=', 'n1')
       .executeTakeFirstOrThrow();
     assert.equal(notification.delivered_at, T0.toISOString());
+  });
+
+  describe('order per referral', () => {
+    /** A Task update of `referralId` at `version`, as the closed loop queues it. */
+    const queueUpdate = (referralId: string, version: number): Promise<string> =>
+      enqueueDelivery(
+        store.db,
+        {
+          recipient: RECIPIENT,
+          kind: 'task-update',
+          referralId,
+          payload: {
+            resourceType: 'Task',
+            id: referralId,
+            meta: { versionId: String(version) },
+            status: 'in-progress',
+            intent: 'order',
+          },
+          idempotencyKey: `${referralId}:task:${version}`,
+        },
+        T0,
+        test.services.vault,
+      );
+
+    /** The sequence the signed notice carries, and that it agrees with the header. */
+    async function signedSequence(pushed: Received): Promise<[string, number]> {
+      const header = (await openNotice(pushed)).entry?.[0]?.resource as MessageHeader;
+      const sequence = header.extension?.find(
+        (extension) => extension.url === DELIVERY_SEQUENCE_EXTENSION,
+      );
+      const referral = sequence?.extension?.find((part) => part.url === 'referral');
+      const number = sequence?.extension?.find((part) => part.url === 'number');
+      assert.equal(String(number?.valuePositiveInt), pushed.headers['enlace-delivery-sequence']);
+      return [referral?.valueReference?.reference ?? '', number?.valuePositiveInt ?? 0];
+    }
+
+    async function insertReferral(id: string): Promise<void> {
+      const original = await store.db
+        .selectFrom('referral')
+        .selectAll()
+        .where('id', '=', 'ref-1')
+        .executeTakeFirstOrThrow();
+      await store.db
+        .insertInto('referral')
+        .values({ ...original, id, message_key: `urn:test|${id}` })
+        .execute();
+    }
+
+    it('numbers the pushes of one referral and, with a failing then recovering endpoint, delivers them in that order', async () => {
+      const ids = [await queueUpdate('ref-1', 2), await queueUpdate('ref-1', 3)];
+      ids.push(await queueUpdate('ref-1', 4));
+      assert.deepEqual(
+        await Promise.all(ids.map(async (id) => (await row(id)).referral_seq)),
+        [1, 2, 3],
+      );
+      receiver.statuses = [500, 200];
+      await runDeliveryPass(deps(), T0);
+      assert.equal(receiver.requests.length, 1, 'only the first is attempted');
+      assert.equal((await row(ids[1] ?? '')).attempts, 0, 'the second waits for the first');
+      // Due again, the later ones still wait while the first backs off.
+      await runDeliveryPass(deps(), new Date(T0.getTime() + 10_000));
+      assert.equal(receiver.requests.length, 1);
+      for (const offset of [15_000, 16_000, 17_000, 18_000]) {
+        await runDeliveryPass(deps(), new Date(T0.getTime() + offset));
+      }
+      assert.deepEqual(
+        receiver.requests.map((received) => received.headers['idempotency-key']),
+        ['ref-1:task:2', 'ref-1:task:2', 'ref-1:task:3', 'ref-1:task:4'],
+      );
+      const signed: [string, number][] = [];
+      for (const received of receiver.requests) signed.push(await signedSequence(received));
+      assert.deepEqual(signed, [
+        ['Task/ref-1', 1],
+        ['Task/ref-1', 1],
+        ['Task/ref-1', 2],
+        ['Task/ref-1', 3],
+      ]);
+      for (const id of ids) assert.equal((await row(id)).status, 'delivered');
+    });
+
+    it('does not let one referral whose pushes keep failing hold back another referral', async () => {
+      await insertReferral('ref-2');
+      receiver.statusFor = (headers) =>
+        String(headers['idempotency-key']).startsWith('ref-1:') ? 503 : 200;
+      const stuck = [await queueUpdate('ref-1', 2), await queueUpdate('ref-1', 3)];
+      const flowing = [await queueUpdate('ref-2', 2), await queueUpdate('ref-2', 3)];
+      for (let pass = 0; pass < 3; pass += 1) {
+        await runDeliveryPass(deps(), new Date(T0.getTime() + pass * 1000));
+      }
+      assert.deepEqual(await Promise.all(flowing.map(async (id) => (await row(id)).status)), [
+        'delivered',
+        'delivered',
+      ]);
+      assert.equal((await row(stuck[0] ?? '')).status, 'pending');
+      assert.equal((await row(stuck[1] ?? '')).attempts, 0, 'never pushed ahead of the first');
+      // Within a pass the two referrals are pushed side by side; each in its own order.
+      const keys = receiver.requests.map((received) => String(received.headers['idempotency-key']));
+      assert.deepEqual(
+        keys.filter((key) => key.startsWith('ref-1:')),
+        ['ref-1:task:2'],
+      );
+      assert.deepEqual(
+        keys.filter((key) => key.startsWith('ref-2:')),
+        ['ref-2:task:2', 'ref-2:task:3'],
+      );
+    });
+
+    it('lets the next push go once an earlier one was dead-lettered', async () => {
+      const [first, second] = [await queueUpdate('ref-1', 2), await queueUpdate('ref-1', 3)];
+      await store.db
+        .updateTable('delivery')
+        .set({ status: 'dead', attempts: 30, last_error: 'HTTP 503' })
+        .where('id', '=', first)
+        .execute();
+      await runDeliveryPass(deps(), T0);
+      assert.equal((await row(second)).status, 'delivered');
+      assert.equal(receiver.requests[0]?.headers['enlace-delivery-sequence'], '2');
+    });
+
+    it('counts each referral and recipient apart, and notices about no referral carry no number', async () => {
+      await insertReferral('ref-2');
+      await queueUpdate('ref-1', 2);
+      const other = await queueUpdate('ref-2', 2);
+      const unrelated = await queue();
+      assert.equal((await row(other)).referral_seq, 1);
+      assert.equal((await row(unrelated)).referral_seq, null);
+      await runDeliveryPass(deps(), T0);
+      const pushed = receiver.requests.find(
+        (received) => received.headers['enlace-delivery-id'] === unrelated,
+      );
+      assert.equal(pushed?.headers['enlace-delivery-sequence'], undefined);
+      const header = (await openNotice(pushed)).entry?.[0]?.resource as MessageHeader;
+      assert.equal(header.extension, undefined);
+    });
+  });
+
+  it('attempts nothing for an institution without an active push endpoint: its notices wait to be pulled', async () => {
+    await store.db
+      .updateTable('partner_endpoint')
+      .set({ status: 'off' })
+      .where('partner_id', '=', RECIPIENT)
+      .execute();
+    const id = await queue();
+    const summary = await runDeliveryPass(deps(), new Date(T0.getTime() + 48 * HOUR));
+    assert.equal(summary.claimed, 0);
+    assert.equal(receiver.requests.length, 0);
+    const stored = await row(id);
+    assert.equal(stored.status, 'pending');
+    assert.equal(stored.attempts, 0);
+  });
+
+  it('seals payloads an earlier version wrote in the clear, and still pushes them', async () => {
+    const id = await queue();
+    const legacy = JSON.stringify({ resourceType: 'Task', id: 'ref-1', note: SECRET_MARKER });
+    await store.db.updateTable('delivery').set({ payload: legacy }).where('id', '=', id).execute();
+    assert.equal(
+      await sealLegacyDeliveryPayloads(store, test.services.vault),
+      1,
+      'the legacy row was sealed',
+    );
+    assert.equal(await sealLegacyDeliveryPayloads(store, test.services.vault), 0, 'once');
+    const stored = await row(id);
+    assert.ok(!stored.payload.includes(SECRET_MARKER));
+    assert.deepEqual(await openDeliveryPayload(test.services.vault, stored), JSON.parse(legacy));
+    await runDeliveryPass(deps(), T0);
+    assert.equal(
+      (contentOf(await openNotice(receiver.requests[0]), 'Task') as Task & { note?: string }).note,
+      SECRET_MARKER,
+    );
+  });
+
+  it('refuses a sealed payload moved onto another delivery', async () => {
+    const [first, second] = [await queue(), await queue()];
+    const moved = (await row(first)).payload;
+    await store.db
+      .updateTable('delivery')
+      .set({ payload: moved })
+      .where('id', '=', second)
+      .execute();
+    await assert.rejects(
+      openDeliveryPayload(test.services.vault, await row(second)),
+      (error: { code?: string }) => error.code === 'ENLACE_SEALED_RECORD_UNREADABLE',
+    );
+    await runDeliveryPass(deps(), T0);
+    assert.equal((await row(second)).last_error, 'the notice could not be built');
+    assert.equal(receiver.requests.length, 1, 'only the intact one was pushed');
   });
 
   describe('admin routes', () => {
@@ -571,7 +817,13 @@ describe('push delivery worker', () => {
     const app = () =>
       createApp(
         { ...test.services, store, authorize: operatorAuthorizer },
-        { routes: deliveryRoutes({ store, clock: () => new Date(T0.getTime() + 2 * HOUR) }) },
+        {
+          routes: deliveryRoutes({
+            ...test.services,
+            store,
+            clock: () => new Date(T0.getTime() + 2 * HOUR),
+          }),
+        },
       );
 
     it('lists deliveries by status and recipient without their payload, and requeues a dead one', async () => {
