@@ -1,8 +1,10 @@
 // Builds FHIR AuditEvents in the shape of IHE BALP: who acted, on what, with which outcome, from which source.
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
+import { GATEWAY_REFERENCE } from '../kernel/index.js';
 
-export const GATEWAY_OBSERVER = 'Device/enlace-gateway';
+/** The gateway, as everywhere it names itself (served at GET /fhir/Organization/enlace-gateway). */
+export const GATEWAY_OBSERVER = GATEWAY_REFERENCE;
 export const REQUEST_ID_SYSTEM = 'https://enlace.example.org/fhir/NamingSystem/request-id';
 
 /** AuditEvent.outcome: 0 success, 4 minor failure (refused request), 8 serious, 12 major. */

@@ -14,6 +14,7 @@ export {
 export type { ObligationResult } from './obligations/apply-data-class-obligations.js';
 export {
   buildDecisionProvenance,
+  signDecisionProvenance,
   verifyDecisionProvenance,
 } from './obligations/decision-provenance.js';
 export type { DecisionProvenanceInput } from './obligations/decision-provenance.js';
@@ -30,6 +31,7 @@ export {
   recordDisclosure,
   REVOCATION_REASON_EXTENSION,
   revokeConsent,
+  sealLegacyConsents,
   searchConsents,
   VAW_CONSENT_PROFILE,
 } from './records/index.js';

@@ -24,3 +24,4 @@ export type { StrictJsonLimits } from './strict-json.js';
 export { readPackageInfo } from './package-info.js';
 export type { PackageInfo } from './package-info.js';
 export { PSEUDONYM_SYSTEM } from './naming-systems.js';
+export { GATEWAY_ORGANIZATION_ID, GATEWAY_REFERENCE } from './gateway-identity.js';

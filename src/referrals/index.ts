@@ -6,6 +6,7 @@ export * from './delivery/index.js';
 export { findEncryptionKey, requireEncryptionKey } from './encryption-keys.js';
 export { enqueueDelivery, deliveryKinds } from './outbox.js';
 export { openRecipientAcknowledgement, openTask } from './referral-repository.js';
+export { sealLegacyReferralRecords } from './seal-legacy-records.js';
 export type { DeliveryKind, NewDelivery } from './outbox.js';
 export {
   checkTransition,

@@ -131,7 +131,7 @@ export async function findTaskVersion(
  * output), which may name her or describe her case. The aad binds each blob to its referral and
  * version, so a Task copied into another row, or an older version put back, does not open.
  */
-const taskContext = (referralId: string, version: number): string =>
+export const taskContext = (referralId: string, version: number): string =>
   `task:${referralId}:${version}`;
 
 /** The Task as the `task` column stores it: a compact JWE from the payload vault. */
@@ -175,7 +175,7 @@ export async function findReferralByMessageKey(
  * Why the recipient's acknowledgement is sealed too: it is a message Bundle of the recipient's
  * making, which the profile lets carry a Patient, a RelatedPerson or an OperationOutcome's text.
  */
-const acknowledgementContext = (referralId: string): string =>
+export const acknowledgementContext = (referralId: string): string =>
   `recipient-acknowledgement:${referralId}`;
 
 /** The recipient's own signed acknowledgement, opened; undefined when it sent none. */

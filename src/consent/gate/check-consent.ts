@@ -26,7 +26,7 @@ export async function checkConsent(
   deps: GateDeps,
 ): Promise<Decision> {
   await lockSurvivorState(unit.db, deps.dialect, request.survivor);
-  const consents = await loadCurrentConsents(unit.db, request.survivor);
+  const consents = await loadCurrentConsents(unit.db, deps.vault, request.survivor);
   const decision = await decideWithEmergency(unit.db, consents, request, deps);
   const event = buildDecisionAuditEvent({
     decision,

@@ -61,8 +61,8 @@ export async function evaluateConsentOperation(
         // A past instant is judged on the consents as they then stood, not as later revoked.
         const consents =
           at < now
-            ? await loadConsentsAsOf(unit.db, survivor, at)
-            : await loadCurrentConsents(unit.db, survivor);
+            ? await loadConsentsAsOf(unit.db, ctx.vault, survivor, at)
+            : await loadCurrentConsents(unit.db, ctx.vault, survivor);
         const decision = await decideWithEmergency(unit.db, consents, request, ctx);
         await unit.audit.append(
           buildDecisionAuditEvent({

@@ -1,7 +1,7 @@
 // Removes, before delivery, every resource labelled with a data class the decision does not permit.
 import type { Coding, Provenance, ProvenanceEntity, Reference, Resource } from '@medplum/fhirtypes';
 import { DATA_CLASS_SYSTEM, type Decision } from '../types.js';
-import { GATEWAY_DEVICE, PERFORMER, REDACTED_LABEL, REDACT_ACTIVITY } from './provenance-codes.js';
+import { GATEWAY_AGENT, PERFORMER, REDACTED_LABEL, REDACT_ACTIVITY } from './provenance-codes.js';
 
 export interface ObligationResult<R extends Resource> {
   /** What may be delivered; copies marked REDACTED in meta.security when anything was removed. */
@@ -19,10 +19,21 @@ export interface ObligationResult<R extends Resource> {
  * (MessageHeader, Task…) carry no classed case data and stay. A label with a code the gateway
  * does not know counts as not permitted.
  */
+export interface ObligationOptions<R extends Resource> {
+  readonly recorded: Date;
+  /** What the removal Provenance is about: the delivered container of what remains. */
+  readonly target: Reference;
+  /**
+   * How the Provenance names a removed resource. Why asked of the caller: the resource itself is
+   * not delivered, so only a logical reference (e.g. by the URI it had in its message) can name it.
+   */
+  readonly identify: (resource: R) => Reference;
+}
+
 export function applyDataClassObligations<R extends Resource>(
   resources: readonly R[],
   decision: Decision,
-  options: { readonly recorded: Date },
+  options: ObligationOptions<R>,
 ): ObligationResult<R> {
   const permitted = new Set<string>(decision.permitted);
   const kept: R[] = [];
@@ -34,17 +45,16 @@ export function applyDataClassObligations<R extends Resource>(
   }
   if (removed.length === 0) return { resources: kept, removed: [], provenance: undefined };
   const marked = kept.map(markRedacted);
-  const targets = marked
-    .filter((r) => r.id !== undefined)
-    .map((r) => ({ reference: referenceOf(r) }));
   const provenance: Provenance = {
     resourceType: 'Provenance',
-    target: targets.length > 0 ? targets : [{ display: 'the redacted delivery' }],
+    target: [options.target],
     recorded: options.recorded.toISOString(),
     policy: [...decision.reliedOn],
     activity: { coding: [REDACT_ACTIVITY], text: 'consent obligation: data classes removed' },
-    agent: [{ type: { coding: [PERFORMER] }, who: { reference: GATEWAY_DEVICE } }],
-    entity: removed.map(({ resource, classes }) => removalEntity(resource, classes)),
+    agent: [{ type: { coding: [PERFORMER] }, who: { reference: GATEWAY_AGENT } }],
+    entity: removed.map(({ resource, classes }) =>
+      removalEntity(options.identify(resource), classes),
+    ),
   };
   return { resources: marked, removed: removed.map((entry) => entry.reference), provenance };
 }
@@ -57,11 +67,7 @@ export function dataClassLabels(resource: Resource): string[] {
   return [...new Set(codes)].sort();
 }
 
-function removalEntity(resource: Resource, classes: readonly string[]): ProvenanceEntity {
-  const what: Reference =
-    resource.id === undefined
-      ? { type: resource.resourceType }
-      : { reference: referenceOf(resource) };
+function removalEntity(what: Reference, classes: readonly string[]): ProvenanceEntity {
   // Why: only class codes go in the display, never content from the removed resource.
   return {
     role: 'removal',

@@ -1,7 +1,9 @@
 // The codes and references the gateway's consent Provenance resources carry.
 import type { Coding } from '@medplum/fhirtypes';
+import { GATEWAY_REFERENCE } from '../../kernel/index.js';
 
-export const GATEWAY_DEVICE = 'Device/enlace-gateway';
+/** The gateway as agent and signer: the Organization served at GET /fhir/Organization/enlace-gateway. */
+export const GATEWAY_AGENT = GATEWAY_REFERENCE;
 
 /** v3-ObservationValue REDACTED: set in meta.security of what remains after data was removed. */
 export const REDACTED_LABEL: Coding = {

@@ -1,5 +1,6 @@
 // The consent records' domain types: a stored consent, its versions, and what the capability depends on.
 import type { Consent } from '@medplum/fhirtypes';
+import type { PayloadVault } from '../../crypto/index.js';
 import type { Clock, PartnerPrincipal } from '../../kernel/index.js';
 import type { Store, UnitOfWork } from '../../store/index.js';
 import type {
@@ -44,6 +45,8 @@ export interface ConsentDeps {
   readonly emergencyGrants: EmergencyGrantLookup;
   /** What applies where no provision speaks; `no-consent` unless a jurisdiction decides otherwise. */
   readonly defaultDecision: DefaultDecision;
+  /** Seals consents at rest and opens them for every read and decision. */
+  readonly vault: Pick<PayloadVault, 'seal' | 'open'>;
   /**
    * Runs inside the revocation's transaction with the institutions that received data under the
    * consent, so the notices to them commit with the revocation or not at all.

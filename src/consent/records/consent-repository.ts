@@ -22,7 +22,7 @@ type ConsentOpener = Pick<PayloadVault, 'open'>;
  * and displays) that may name her, and says which institutions serve her for what. The aad binds
  * each blob to its consent and version, so one copied to another row or version does not open.
  */
-const consentContext = (id: string, version: number): string => `consent:${id}:${version}`;
+export const consentContext = (id: string, version: number): string => `consent:${id}:${version}`;
 
 const sealConsent = async (
   vault: ConsentSealer,

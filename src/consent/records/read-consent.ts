@@ -39,7 +39,7 @@ async function readVisible<T>(
       }),
     () =>
       ctx.store.transaction(async (unit) => {
-        const record = await findConsent(unit.db, id);
+        const record = await findConsent(unit.db, ctx.vault, id);
         const partnerId = caller.principal.partnerId;
         if (
           record === undefined ||
@@ -82,7 +82,7 @@ export function readConsentVersion(
 ): Promise<ConsentVersion> {
   return readVisible(id, 'vread', caller, ctx, async (unit, record) => {
     const wanted = /^[1-9]\d{0,8}$/.test(versionId) ? Number(versionId) : NaN;
-    const version = (await listConsentVersions(unit.db, record.id)).find(
+    const version = (await listConsentVersions(unit.db, ctx.vault, record.id)).find(
       (candidate) => candidate.version === wanted,
     );
     if (version === undefined) {
@@ -102,7 +102,7 @@ export function readConsentHistory(
   ctx: ConsentContext,
 ): Promise<ConsentVersion[]> {
   return readVisible(id, 'history', caller, ctx, async (unit, record) => ({
-    value: await listConsentVersions(unit.db, record.id),
+    value: await listConsentVersions(unit.db, ctx.vault, record.id),
     reference: `Consent/${record.id}`,
   }));
 }

@@ -54,7 +54,7 @@ export async function revokeConsent(
       const reason = readRevocationPatch(request.patch);
       const expected = readIfMatch(request.ifMatch);
       return ctx.store.transaction(async (unit) => {
-        const record = await findConsent(unit.db, request.id);
+        const record = await findConsent(unit.db, ctx.vault, request.id);
         const serving =
           record !== undefined && (await servesSurvivor(unit.db, record.pseudonym, partnerId));
         if (record === undefined || (!serving && !canSeeConsent(record, partnerId))) {
@@ -104,14 +104,14 @@ export async function revokeConsent(
           updatedAt: stamp,
           resource,
         };
-        if (!(await updateConsent(unit.db, record.version, next))) {
+        if (!(await updateConsent(unit.db, ctx.vault, record.version, next))) {
           throw new GatewayError(
             'ENLACE_CONSENT_VERSION_MISMATCH',
             'The consent changed while it was being revoked; read it again.',
             { expression: ['If-Match'] },
           );
         }
-        await insertConsentVersion(unit.db, {
+        await insertConsentVersion(unit.db, ctx.vault, {
           id: record.id,
           version,
           resource,

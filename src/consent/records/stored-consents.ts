@@ -1,5 +1,6 @@
 // The consents a decision reads: as they stand now, or as they stood at a past instant (from the versions).
 import type { Kysely } from 'kysely';
+import type { PayloadVault } from '../../crypto/index.js';
 import type { Database } from '../../store/index.js';
 import type { StoredConsent } from '../types.js';
 import { findConsentsOf, findVersionsAsOf } from './consent-repository.js';
@@ -10,9 +11,10 @@ import { findConsentsOf, findVersionsAsOf } from './consent-repository.js';
  */
 export async function loadCurrentConsents(
   db: Kysely<Database>,
+  vault: Pick<PayloadVault, 'open'>,
   survivor: readonly string[],
 ): Promise<StoredConsent[]> {
-  const records = await findConsentsOf(db, survivor);
+  const records = await findConsentsOf(db, vault, survivor);
   return records.map(({ id, version, resource }) => ({ id, version, resource }));
 }
 
@@ -22,9 +24,10 @@ export async function loadCurrentConsents(
  */
 export async function loadConsentsAsOf(
   db: Kysely<Database>,
+  vault: Pick<PayloadVault, 'open'>,
   survivor: readonly string[],
   asOf: Date,
 ): Promise<StoredConsent[]> {
-  const versions = await findVersionsAsOf(db, survivor, asOf);
+  const versions = await findVersionsAsOf(db, vault, survivor, asOf);
   return versions.map(({ id, version, resource }) => ({ id, version, resource }));
 }

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, MessageHeader } from '@medplum/fhirtypes';
 import { signBundle, type GatewayKeys } from '../../crypto/index.js';
 import {
-  GATEWAY_DEVICE,
   GATEWAY_MESSAGE_ID_SYSTEM,
   GATEWAY_ORGANIZATION,
   MESSAGE_EVENT_SYSTEM,
@@ -52,8 +51,8 @@ export function buildAcknowledgement(input: AcknowledgementInput): Bundle {
   };
 }
 
-/** Signs as the gateway device: the sender can prove, later and to anyone, that Enlace accepted it. */
+/** Signs as the gateway (the same Organization as the sender): the sender can prove, later and to anyone, that Enlace accepted it. */
 export function signAcknowledgement(bundle: Bundle, keys: GatewayKeys, at: Date): Promise<Bundle> {
   const { privateKey, alg, kid } = keys.signing;
-  return signBundle(bundle, { privateKey, alg, kid }, { reference: GATEWAY_DEVICE }, at);
+  return signBundle(bundle, { privateKey, alg, kid }, { reference: GATEWAY_ORGANIZATION }, at);
 }

@@ -1,26 +1,53 @@
-// Step 7a — the Task as the gateway stores it: server-assigned id, version 1, status requested, references only.
-import type { Reference, Task } from '@medplum/fhirtypes';
+// Step 7a — the Task as the gateway stores it: server-assigned id, version 1, status requested, resolvable references only.
+import type { Bundle, Reference, Task } from '@medplum/fhirtypes';
+import { PSEUDONYM_SYSTEM } from '../../kernel/index.js';
 import { REFERRAL_STATUS_SYSTEM } from '../task-workflow.js';
 
-/** Keeps only `reference`: a display or identifier inside a Reference could carry her name or number. */
-const referenceOnly = (reference: Reference | undefined): Reference | undefined =>
-  reference?.reference === undefined ? undefined : { reference: reference.reference };
+/** RFC 3986: the identifier is a URI — here the `fullUrl` the sender gave the resource in its message. */
+const URI_SYSTEM = 'urn:ietf:rfc:3986';
+const HAS_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+export interface StoredTaskContext {
+  /** The referral id, which is also the Task id. */
+  readonly id: string;
+  readonly sender: string;
+  readonly recipient: string;
+  /** Her pseudonym: the only name the gateway has for her. */
+  readonly pseudonym: string;
+  /** The submitted message, in which the Task's own references resolve. */
+  readonly message: Bundle;
+}
 
 /**
- * Why rebuilt from chosen elements rather than copied: the task column is not encrypted, so only
- * workflow facts go in (who, what status, when); narrative, notes and inputs stay in the sealed
- * message. Status and businessStatus are the gateway's: a referral always starts `requested`.
+ * The ServiceRequest as a logical reference, by the URI it has in the message. Why not the message's
+ * own `urn:uuid:` reference: that resolves only inside the message, and the Task is read outside it.
  */
-export function buildStoredTask(
-  submitted: Task,
-  parties: { readonly id: string; readonly sender: string; readonly recipient: string },
-  at: Date,
-): Task {
-  const focus = referenceOnly(submitted.focus);
-  const subject = referenceOnly(submitted.for);
+function serviceRequestOf(focus: Reference | undefined, message: Bundle): Reference | undefined {
+  const reference = focus?.reference;
+  if (reference === undefined) return undefined;
+  const uri = HAS_SCHEME.test(reference)
+    ? reference
+    : (message.entry ?? []).find(
+        ({ resource }) =>
+          resource !== undefined && `${resource.resourceType}/${resource.id ?? ''}` === reference,
+      )?.fullUrl;
+  return uri === undefined
+    ? { type: 'ServiceRequest', display: 'the ServiceRequest of the referral message' }
+    : { type: 'ServiceRequest', identifier: { system: URI_SYSTEM, value: uri } };
+}
+
+/**
+ * Why rebuilt from chosen elements rather than copied: only workflow facts go in (who, what status,
+ * when); narrative, notes and inputs stay in the sealed message. Every reference resolves for both
+ * parties: the two Organizations through the directory, the ServiceRequest and the survivor as
+ * logical references (a display or identifier from her record could carry her name or number, so
+ * none is copied). Status and businessStatus are the gateway's: a referral always starts `requested`.
+ */
+export function buildStoredTask(submitted: Task, context: StoredTaskContext, at: Date): Task {
+  const focus = serviceRequestOf(submitted.focus, context.message);
   return {
     resourceType: 'Task',
-    id: parties.id,
+    id: context.id,
     meta: {
       versionId: '1',
       lastUpdated: at.toISOString(),
@@ -33,10 +60,10 @@ export function buildStoredTask(
     intent: 'order',
     ...(submitted.priority === undefined ? {} : { priority: submitted.priority }),
     ...(focus === undefined ? {} : { focus }),
-    ...(subject === undefined ? {} : { for: subject }),
+    for: { type: 'Patient', identifier: { system: PSEUDONYM_SYSTEM, value: context.pseudonym } },
     ...(submitted.authoredOn === undefined ? {} : { authoredOn: submitted.authoredOn }),
     lastModified: at.toISOString(),
-    requester: { reference: `Organization/${parties.sender}` },
-    owner: { reference: `Organization/${parties.recipient}` },
+    requester: { reference: `Organization/${context.sender}` },
+    owner: { reference: `Organization/${context.recipient}` },
   };
 }

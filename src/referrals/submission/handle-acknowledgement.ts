@@ -1,10 +1,15 @@
 // The acknowledgement event: a recipient's own signed receipt of a referral, stored and forwarded to the sender.
 import { createHash } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
-import { canonicalJsonBytes, type JsonValue } from '../../crypto/index.js';
+import { canonicalJsonBytes, type JsonValue, type PayloadVault } from '../../crypto/index.js';
 import { GatewayError } from '../../kernel/index.js';
 import { enqueueDelivery } from '../outbox.js';
-import { findReferral, setRecipientAcknowledgement } from '../referral-repository.js';
+import {
+  findReferral,
+  findReferralsByHeaderId,
+  openRecipientAcknowledgement,
+  setRecipientAcknowledgement,
+} from '../referral-repository.js';
 import type { ReferralRecord } from '../types.js';
 import { buildAcknowledgement, signAcknowledgement } from './build-acknowledgement.js';
 import { isUniqueViolation } from './is-unique-violation.js';
@@ -19,7 +24,7 @@ export const handleAcknowledgement: MessageHandler = async (accepted, deps) => {
   const { message, route, caller, requestId } = accepted;
   const referral = await acknowledgedReferral(accepted, deps);
   const identity = messageIdentity(message.bundle);
-  const previous = storedAcknowledgement(referral, identity);
+  const previous = await storedAcknowledgement(deps.vault, referral, identity);
   if (previous === 'same') return answer(accepted, referral, deps, true);
   const at = deps.clock();
   const audit = buildAcceptedAuditEvent({
@@ -36,25 +41,35 @@ export const handleAcknowledgement: MessageHandler = async (accepted, deps) => {
     await deps.store.transaction(async (unit) => {
       const current = await findReferral(unit.db, referral.id);
       // Why re-read inside: another acknowledgement may have committed since the first look.
-      if (current !== undefined && storedAcknowledgement(current, identity) === 'same') return;
-      await setRecipientAcknowledgement(unit.db, referral.id, message.bundle, at);
+      if (
+        current !== undefined &&
+        (await storedAcknowledgement(deps.vault, current, identity)) === 'same'
+      ) {
+        return;
+      }
+      await setRecipientAcknowledgement(unit.db, deps.vault, referral.id, message.bundle, at);
       await enqueueDelivery(
         unit.db,
         {
           recipient: referral.sender,
           kind: 'acknowledgement',
           referralId: referral.id,
-          payload: { referral: `Task/${referral.id}`, event: 'acknowledgement' },
+          // The recipient's signed message as received: the sender's proof of receipt.
+          payload: message.bundle,
           idempotencyKey: `${referral.id}:acknowledgement`,
         },
         at,
+        deps.vault,
       );
       await unit.audit.append(audit);
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const winner = await findReferral(deps.store.db, referral.id);
-    if (winner === undefined || storedAcknowledgement(winner, identity) !== 'same') {
+    if (
+      winner === undefined ||
+      (await storedAcknowledgement(deps.vault, winner, identity)) !== 'same'
+    ) {
       throw conflict();
     }
     return answer(accepted, winner, deps, true);
@@ -62,22 +77,69 @@ export const handleAcknowledgement: MessageHandler = async (accepted, deps) => {
   return answer(accepted, referral, deps, false);
 };
 
+const RESPONSE_IDENTIFIER = 'Bundle.entry[0].resource.response.identifier';
+
 /**
- * Why one answer for "no such referral" and "not yours": a partner must not learn which referral
- * ids exist between other institutions. Only the referral's recipient may acknowledge it, and only
- * back to its sender.
+ * FHIR Messaging (R4 MessageHeader.response.identifier): a response names the MessageHeader.id of
+ * the message it answers, so that is what finds the referral; `focus`, when present, must name the
+ * same referral's Task. Why one answer for "no such message" and "not yours": a partner must not
+ * learn which messages passed between other institutions. Only the referral's recipient may
+ * acknowledge it, and only back to its sender.
  */
 async function acknowledgedReferral(
   accepted: AcceptedMessage,
   deps: Pick<SubmissionDeps, 'store'>,
 ): Promise<ReferralRecord> {
-  const focus = accepted.message.header.focus?.[0]?.reference ?? '';
-  const id = TASK.exec(focus)?.[1];
-  const referral = id === undefined ? undefined : await findReferral(deps.store.db, id);
-  if (referral === undefined || referral.recipient !== accepted.sender.partner.id) {
+  const { header } = accepted.message;
+  const respondsTo = header.response?.identifier;
+  if (typeof respondsTo !== 'string' || respondsTo.length === 0) {
+    throw new GatewayError(
+      'ENLACE_MESSAGE_INVALID',
+      "An acknowledgement names the message it answers: MessageHeader.response.identifier must be the referral request's MessageHeader.id.",
+      { expression: [RESPONSE_IDENTIFIER] },
+    );
+  }
+  const focus = header.focus ?? [];
+  if (focus.length > 1) {
+    throw new GatewayError(
+      'ENLACE_MESSAGE_INVALID',
+      'An acknowledgement focuses on at most one referral Task.',
+      { expression: ['Bundle.entry[0].resource.focus'] },
+    );
+  }
+  const named = focus.length === 0 ? undefined : (TASK.exec(focus[0]?.reference ?? '')?.[1] ?? '');
+  const candidates = await findReferralsByHeaderId(
+    deps.store.db,
+    accepted.sender.partner.id,
+    respondsTo,
+    named,
+  );
+  const referral = candidates[0];
+  if (referral === undefined) {
+    if (named !== undefined) {
+      const answered = await findReferralsByHeaderId(
+        deps.store.db,
+        accepted.sender.partner.id,
+        respondsTo,
+      );
+      if (answered.length > 0) {
+        throw new GatewayError(
+          'ENLACE_MESSAGE_INVALID',
+          'MessageHeader.focus must name Task/<id> of the referral whose request MessageHeader.response.identifier answers.',
+          { expression: ['Bundle.entry[0].resource.focus'] },
+        );
+      }
+    }
     throw new GatewayError(
       'ENLACE_RESOURCE_NOT_FOUND',
-      'MessageHeader.focus must reference Task/<id> of a referral sent to your institution.',
+      'MessageHeader.response.identifier must be the MessageHeader.id of a referral request sent to your institution.',
+      { expression: [RESPONSE_IDENTIFIER] },
+    );
+  }
+  if (candidates.length > 1) {
+    throw new GatewayError(
+      'ENLACE_MESSAGE_INVALID',
+      'More than one referral sent to your institution had this MessageHeader.id: name its Task in MessageHeader.focus.',
       { expression: ['Bundle.entry[0].resource.focus'] },
     );
   }
@@ -91,11 +153,12 @@ async function acknowledgedReferral(
   return referral;
 }
 
-function storedAcknowledgement(
+async function storedAcknowledgement(
+  vault: Pick<PayloadVault, 'open'>,
   referral: ReferralRecord,
   identity: MessageIdentity,
-): 'none' | 'same' {
-  const stored = referral.recipientAcknowledgement;
+): Promise<'none' | 'same'> {
+  const stored = await openRecipientAcknowledgement(vault, referral);
   if (stored === undefined) return 'none';
   if (hashOf(stored) === identity.contentHash) return 'same';
   throw conflict();

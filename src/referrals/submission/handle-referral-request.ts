@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { actorFromPrincipal } from '../../audit/index.js';
 import { runWithConsentAudit } from '../../consent/index.js';
-import { findReferralByMessageKey } from '../referral-repository.js';
+import { findReferralByMessageKey, sealTask } from '../referral-repository.js';
 import type { ReferralRecord } from '../types.js';
 import { buildAcknowledgement, signAcknowledgement } from './build-acknowledgement.js';
 import { buildStoredTask } from './build-stored-task.js';
@@ -45,6 +45,17 @@ export const handleReferralRequest: MessageHandler = async (accepted, deps) => {
   );
   // Why aad = the referral id: a sealed payload copied into another row does not open there.
   const sealed = await deps.vault.seal(identity.canonicalBytes, id);
+  const task = buildStoredTask(
+    content.task,
+    {
+      id,
+      sender: sender.id,
+      recipient: route.recipient.id,
+      pseudonym: survivor.current,
+      message: message.bundle,
+    },
+    at,
+  );
   const record: ReferralRecord = {
     id,
     messageKey: identity.messageKey,
@@ -56,15 +67,13 @@ export const handleReferralRequest: MessageHandler = async (accepted, deps) => {
     purpose: content.purpose,
     dataClasses: content.dataClasses,
     status: 'requested',
-    task: buildStoredTask(
-      content.task,
-      { id, sender: sender.id, recipient: route.recipient.id },
-      at,
-    ),
+    sealedTask: await sealTask(deps.vault, id, 1, task),
     taskVersion: 1,
     payloadKeyId: sealed.keyId,
     payload: sealed.blob,
     acknowledgement,
+    // What the recipient's own acknowledgement must name in MessageHeader.response.identifier.
+    messageHeaderId: message.headerId,
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
   };

@@ -11,7 +11,7 @@ export const handleTaskMessage: MessageHandler = async (accepted, deps) => {
     throw new Error(`handleTaskMessage cannot handle ${event}`);
   }
   const result = await deps.store.transaction((unit) =>
-    applyTaskMessage(unit, {
+    applyTaskMessage(unit, deps.vault, {
       message: accepted.message.bundle,
       event,
       partnerId: accepted.sender.partner.id,

@@ -24,7 +24,7 @@ export type PersistResult =
 export async function persistReferral(
   unit: UnitOfWork,
   referral: NewReferral,
-  deps: Pick<SubmissionDeps, 'consent' | 'store' | 'clock'>,
+  deps: Pick<SubmissionDeps, 'consent' | 'store' | 'clock' | 'vault'>,
 ): Promise<PersistResult> {
   const { record } = referral;
   const earlier = await findReferralByMessageKey(unit.db, record.messageKey);
@@ -34,6 +34,7 @@ export async function persistReferral(
     decide: deps.consent.decide,
     emergencyGrants: deps.consent.emergencyGrants,
     defaultDecision: deps.consent.defaultDecision,
+    vault: deps.consent.vault,
     dialect: deps.store.dialect,
     clock: deps.clock,
   });
@@ -49,6 +50,7 @@ export async function persistReferral(
       idempotencyKey: `${record.id}:referral`,
     },
     at,
+    deps.vault,
   );
   await recordDisclosure(unit, decision, record.recipient, {
     reference: `Bundle/${record.id}`,

@@ -1,24 +1,34 @@
 // The Task as partners see it: the stored resource with its id, version and status, and a change applied to it.
 import type { Task } from '@medplum/fhirtypes';
+import type { PayloadVault } from '../../crypto/index.js';
+import { openTask } from '../referral-repository.js';
 import { REFERRAL_STATUS_SYSTEM, type ReferralStatus } from '../task-workflow.js';
 import type { ReferralRecord } from '../types.js';
 import type { TaskChange } from './task-change.js';
 
 export const taskEtag = (version: number): string => `W/"${version}"`;
 
-/** The stored Task with the row's id, version, last update and status, which are authoritative. */
-export function toTaskResource(record: ReferralRecord): Task {
+/**
+ * The stored Task (opened with openTask) with the row's id, version, last update and status, which
+ * are authoritative.
+ */
+export function toTaskResource(record: ReferralRecord, stored: Task): Task {
   return {
-    ...record.task,
+    ...stored,
     id: record.id,
     meta: {
-      ...record.task.meta,
+      ...stored.meta,
       versionId: String(record.taskVersion),
       lastUpdated: record.updatedAt,
     },
     status: record.status,
     businessStatus: businessStatusOf(record.status),
   };
+}
+
+/** The Task as partners see it, opened from its sealed form. */
+export async function readTaskResource(vault: PayloadVault, record: ReferralRecord): Promise<Task> {
+  return toTaskResource(record, await openTask(vault, record));
 }
 
 /** The Task after `change`, as version `version` at `at`. */

@@ -65,6 +65,30 @@ export function readAnnotation(value: unknown, where: string): Annotation {
   return { text: readText(value.text, MAX_TEXT, `${where}.text`) };
 }
 
+/**
+ * Why no `reference` in an output: every reference the gateway serves must resolve, and a literal
+ * one would be read against the gateway, which holds no such resource (a document at the shelter,
+ * a service at the clinic). Outputs name such things logically, by `identifier`.
+ */
+function checkNoLiteralReference(value: unknown, where: string): void {
+  if (Array.isArray(value)) {
+    value.forEach((item: unknown, index) => {
+      checkNoLiteralReference(item, `${where}[${index}]`);
+    });
+    return;
+  }
+  if (!isJsonObject(value)) return;
+  for (const [key, member] of Object.entries(value)) {
+    if (key === 'reference') {
+      throw invalid(
+        `${where}.reference`,
+        'may not be a literal reference: name the resource by identifier (a logical reference)',
+      );
+    }
+    checkNoLiteralReference(member, `${where}.${key}`);
+  }
+}
+
 export function readOutput(value: unknown, where: string): TaskOutput {
   if (!isJsonObject(value)) throw invalid(where, 'must be a Task.output');
   const valueKeys = Object.keys(value).filter((key) => /^value[A-Z][A-Za-z]*$/.test(key));
@@ -73,6 +97,7 @@ export function readOutput(value: unknown, where: string): TaskOutput {
   if (JSON.stringify(value).length > MAX_OUTPUT_JSON) {
     throw invalid(where, `must be at most ${MAX_OUTPUT_JSON} characters of JSON`);
   }
+  checkNoLiteralReference(value, where);
   const output: TaskOutput = { ...value, type: readCodeableConcept(value.type, `${where}.type`) };
   return output;
 }

@@ -7,6 +7,7 @@ import { decide } from '../../../src/consent/engine/decide.js';
 import { createPseudonymizer } from '../../../src/consent/pseudonym/create-pseudonymizer.js';
 import type { ConsentContext, ConsentDeps } from '../../../src/consent/records/index.js';
 import { DATA_CLASS_SYSTEM, PURPOSE_SYSTEM } from '../../../src/consent/types.js';
+import { createPayloadVault } from '../../../src/crypto/index.js';
 import { consentRoutes } from '../../../src/http/consent-routes.js';
 import { GatewayError, type Authorizer, type PartnerPrincipal } from '../../../src/kernel/index.js';
 import { ORGANIZATION_ROLE_SYSTEM } from '../../../src/partners/index.js';
@@ -54,8 +55,15 @@ export const testPseudonymizer = createPseudonymizer({
   keys: { k1: new Uint8Array(32).fill(1), k2: new Uint8Array(32).fill(2) },
 });
 
+/** Seals the test consents at rest, as the gateway's own vault does. */
+export const testVault = await createPayloadVault({
+  current: 'test-kek',
+  keks: [{ id: 'test-kek', key: new Uint8Array(32).fill(7) }],
+});
+
 export const consentDeps: ConsentDeps = {
   pseudonymizer: testPseudonymizer,
+  vault: testVault,
   decide,
   emergencyGrants: findActiveGrant,
   defaultDecision: 'no-consent',

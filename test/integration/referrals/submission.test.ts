@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Bundle, MessageHeader, Task } from '@medplum/fhirtypes';
+import type { Bundle, MessageHeader } from '@medplum/fhirtypes';
 import { importJWK } from 'jose';
 import request from 'supertest';
 import { verifyBundleSignature } from '../../../src/crypto/index.js';
+import {
+  openRecipientAcknowledgement,
+  openTask,
+  toReferralRecord,
+} from '../../../src/referrals/referral-repository.js';
 import { PROFILE_URLS } from '../../../src/profiles/index.js';
 import { createReferralNetwork, CONTACT_PHONE, type ReferralNetwork } from './referral-fixtures.js';
 import { auditSince, countRows } from './submission-counts.js';
@@ -45,7 +50,9 @@ describe('submitting a referral to $process-message', () => {
     assert.equal(header.response?.code, 'ok');
     assert.equal(header.response.identifier, (bundle.entry?.[0]?.resource as MessageHeader).id);
     assert.match(header.focus?.[0]?.reference ?? '', /^Task\/[0-9a-f-]{36}$/);
-    assert.equal(ack.signature?.who.reference, 'Device/enlace-gateway');
+    // One identity for the gateway: the sender of its acknowledgements is also their signer.
+    assert.equal(header.sender?.reference, 'Organization/enlace-gateway');
+    assert.equal(ack.signature?.who.reference, 'Organization/enlace-gateway');
     await verifyWithGatewayKey(net, ack);
     assert.deepEqual(
       net.test.services.profiles
@@ -79,7 +86,9 @@ describe('submitting a referral to $process-message', () => {
       new TextDecoder().decode(await net.test.services.vault.open(row.payload, id)),
     ) as Bundle;
     assert.deepEqual(opened, bundle);
-    const task = JSON.parse(row.task) as Task;
+    // The Task is sealed too: partners write free text into it later.
+    assert.ok(!row.task.includes('"resourceType"'), 'the task column is not plain JSON');
+    const task = await openTask(net.test.services.vault, toReferralRecord(row));
     assert.equal(task.id, id);
     assert.equal(task.status, 'requested');
     assert.equal(task.meta?.versionId, '1');
@@ -128,13 +137,14 @@ describe('submitting a referral to $process-message', () => {
   });
 
   it("forwards the recipient's own signed acknowledgement to the sender", async () => {
-    const { jwe } = await net.referral(net.police, net.shelter, { survivorId: survivor });
+    const { jwe, bundle } = await net.referral(net.police, net.shelter, { survivorId: survivor });
     const ack = JSON.parse((await submit(net, jwe).expect(200)).text) as Bundle;
     const focus = (ack.entry?.[0]?.resource as MessageHeader).focus?.[0]?.reference ?? '';
     const { signReferral, encryptMessage } = await import('./referral-fixtures.js');
     const { buildAcknowledgement } = await import('../../../src/referrals/submission/index.js');
     const receipt = buildAcknowledgement({
-      respondsTo: randomUUID(),
+      // FHIR Messaging: a response names the MessageHeader.id of the message it answers.
+      respondsTo: (bundle.entry?.[0]?.resource as MessageHeader).id ?? '',
       to: 'police-central',
       toEndpoint: 'https://police-central.example.org/fhir',
       focus,
@@ -148,10 +158,15 @@ describe('submitting a referral to $process-message', () => {
     assert.equal(res.status, 200, res.text);
     const row = await net.store.db
       .selectFrom('referral')
-      .select('recipient_acknowledgement')
+      .selectAll()
       .where('id', '=', focus.slice(5))
       .executeTakeFirstOrThrow();
-    assert.deepEqual(JSON.parse(row.recipient_acknowledgement ?? 'null'), signed);
+    // Kept sealed (its message may carry her data), and opened exactly as it was signed.
+    assert.ok(!(row.recipient_acknowledgement ?? '').includes('MessageHeader'));
+    assert.deepEqual(
+      await openRecipientAcknowledgement(net.test.services.vault, toReferralRecord(row)),
+      signed,
+    );
     const deliveries = await net.store.db
       .selectFrom('delivery')
       .selectAll()

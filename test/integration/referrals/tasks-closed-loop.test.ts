@@ -267,7 +267,7 @@ describe('the closed loop of a referral over Task', function () {
       ],
     });
     const result = await network.store.transaction((unit) =>
-      applyTaskMessage(unit, {
+      applyTaskMessage(unit, network.test.services.vault, {
         message: message('accepted', '1'),
         event: 'referral-update',
         partnerId: 'casa-refugio',
@@ -279,7 +279,7 @@ describe('the closed loop of a referral over Task', function () {
     assert.deepEqual(await notices(id), [['police-central', `${id}:task:2`]]);
     await assert.rejects(
       network.store.transaction((unit) =>
-        applyTaskMessage(unit, {
+        applyTaskMessage(unit, network.test.services.vault, {
           message: message('completed', '2'),
           event: 'referral-update',
           partnerId: 'casa-refugio',

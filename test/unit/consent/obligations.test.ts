@@ -19,6 +19,13 @@ const decision: Decision = {
   conflicts: [],
 };
 const recorded = new Date('2025-06-15T12:00:00Z');
+const target = { reference: 'urn:uuid:delivered-message' };
+/** Removed resources are named logically, by the URI they had in their message. */
+const identify = (resource: Resource) => ({
+  type: resource.resourceType,
+  identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${resource.id ?? ''}` },
+});
+const options = { recorded, target, identify };
 
 describe('data-class obligations', () => {
   it('removes every resource labelled with a class the decision does not permit', () => {
@@ -29,7 +36,7 @@ describe('data-class obligations', () => {
       labelled('o3', 'police-report', 'health-record'),
       labelled('o4', 'not-a-known-class'),
     ];
-    const result = applyDataClassObligations(resources, decision, { recorded });
+    const result = applyDataClassObligations(resources, decision, options);
     assert.deepEqual(
       result.resources.map((r) => r.id),
       ['t1', 'o1'],
@@ -39,7 +46,7 @@ describe('data-class obligations', () => {
 
   it('marks what remains REDACTED without changing the input', () => {
     const input = [task, labelled('o2', 'location')];
-    const result = applyDataClassObligations(input, decision, { recorded });
+    const result = applyDataClassObligations(input, decision, options);
     const security = result.resources[0]?.meta?.security ?? [];
     assert.ok(
       security.some(
@@ -52,25 +59,28 @@ describe('data-class obligations', () => {
   });
 
   it('records what was removed, why and under which consents in a Provenance', () => {
-    const result = applyDataClassObligations([task, labelled('o2', 'location')], decision, {
-      recorded,
-    });
+    const result = applyDataClassObligations([task, labelled('o2', 'location')], decision, options);
     const provenance = result.provenance!;
-    assert.deepEqual(provenance.target, [{ reference: 'Task/t1' }]);
+    assert.deepEqual(provenance.target, [target]);
     assert.equal(provenance.recorded, '2025-06-15T12:00:00.000Z');
     assert.deepEqual(provenance.policy, ['Consent/c1/_history/2']);
     assert.equal(provenance.activity?.coding?.[0]?.code, 'REDACT');
-    assert.deepEqual(provenance.agent[0]?.who, { reference: 'Device/enlace-gateway' });
+    assert.deepEqual(provenance.agent[0]?.who, { reference: 'Organization/enlace-gateway' });
     const removal = provenance.entity?.[0];
     assert.ok(removal !== undefined);
     assert.equal(removal.role, 'removal');
-    assert.equal(removal.what.reference, 'Observation/o2');
+    assert.equal(removal.what.reference, undefined);
+    assert.deepEqual(removal.what.identifier, {
+      system: 'urn:ietf:rfc:3986',
+      value: 'urn:uuid:o2',
+    });
+    assert.equal(removal.what.type, 'Observation');
     assert.match(removal.what.display ?? '', /location/);
   });
 
   it('changes nothing and records nothing when every class is permitted', () => {
     const input = [task, labelled('o1', 'police-report')];
-    const result = applyDataClassObligations(input, decision, { recorded });
+    const result = applyDataClassObligations(input, decision, options);
     assert.deepEqual(result.resources, input);
     assert.deepEqual(result.removed, []);
     assert.equal(result.provenance, undefined);
@@ -78,8 +88,8 @@ describe('data-class obligations', () => {
 
   it('removes every labelled resource when the decision permits nothing', () => {
     const none: Decision = { ...decision, outcome: 'deny', permitted: [] };
-    const result = applyDataClassObligations([labelled('o1', 'police-report')], none, { recorded });
+    const result = applyDataClassObligations([labelled('o1', 'police-report')], none, options);
     assert.deepEqual(result.resources, []);
-    assert.deepEqual(result.provenance?.target, [{ display: 'the redacted delivery' }]);
+    assert.deepEqual(result.provenance?.target, [target]);
   });
 });

@@ -91,7 +91,7 @@ describe('break-the-glass: expiry, early stop and the grant lookup', () => {
       { system: DCM, code: '110138', display: 'Emergency Override Stopped' },
     ]);
     assert.equal(stop.purposeOfEvent?.[0]?.coding?.[0]?.code, 'ETREAT');
-    assert.equal(stop.agent[0]?.who?.reference, 'Device/enlace-gateway');
+    assert.equal(stop.agent[0]?.who?.reference, 'Organization/enlace-gateway');
     assert.equal(stop.entity?.[1]?.what?.identifier?.value, id);
     assert.equal(stop.recorded, expiry.toISOString());
 
