@@ -22,7 +22,7 @@ import type { Route } from '../../../src/http/route.js';
 import type { Store } from '../../../src/store/index.js';
 import { createTestServices, type TestServices } from '../../support/test-app.js';
 
-/** The fixtures' clock: inside the example consent's period (2025-03-10 … 2026-03-10). */
+/** The fixtures' clock: inside the example consent's period (2025-03-10 … 2030-03-10). */
 export const REFERRAL_T0 = '2025-03-12T12:00:00.000Z';
 export const SURVIVOR_ID_SYSTEM = 'https://registro.example.org/fhir/NamingSystem/cedula';
 export const MESSAGE_ID_SYSTEM = 'https://partner.example.org/fhir/NamingSystem/message-id';
@@ -331,7 +331,7 @@ export function shelterConsent(survivorId: string, recorder: string): Consent {
     organization: [{ reference: `Organization/${recorder}` }],
     provision: {
       type: 'deny',
-      period: { start: '2025-03-10', end: '2026-03-10' },
+      period: { start: '2025-03-10', end: '2030-03-10' },
       provision: [
         {
           type: 'permit',
