@@ -9,7 +9,7 @@ export default tseslint.config(
       'dist/',
       'coverage/',
       'data/',
-      'src/http/openapi-types.ts',
+      'src/sdk/generated/',
       'src/profiles/generated/',
     ],
   },
@@ -34,4 +34,14 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js', 'bin/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The script the /docs page runs in the browser, beside Swagger UI's bundle.
+    files: ['openapi/reference/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URL: 'readonly' },
+    },
+  },
 );

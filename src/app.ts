@@ -8,6 +8,7 @@ import { authRoutes } from './http/auth-routes.js';
 import { consentRoutes } from './http/consent-routes.js';
 import { deliveryRoutes } from './http/delivery-routes.js';
 import { disclosureRoutes } from './http/disclosure-routes.js';
+import { docsRoutes } from './http/docs-routes.js';
 import { taskRoutes } from './http/task-routes.js';
 import { submissionRoutes } from './http/submission-routes.js';
 import { messageHandlers } from './referrals/index.js';
@@ -38,6 +39,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
   table.push(
     ...(options.routes ?? []),
     ...systemRoutes(services, capabilities),
+    ...docsRoutes(),
     ...authRoutes(services.tokens),
     ...partnerRoutes(services),
     ...pkiRoutes(services),

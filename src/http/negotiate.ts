@@ -14,7 +14,7 @@ export function chooseResponseType(req: Request, produces: readonly string[]): s
   const format = new URL(req.originalUrl, 'http://x').searchParams.get('_format');
   if (format !== null) {
     if (JSON_FORMAT_ALIASES.has(format) && produces.includes(FHIR_JSON)) return FHIR_JSON;
-    // Only routes that render a page for people (the disclosure report) produce HTML.
+    // Only routes that render a page for people (the disclosure report, /docs) produce HTML.
     if (HTML_FORMAT_ALIASES.has(format) && produces.includes(HTML)) return HTML;
     throw new GatewayError(
       'ENLACE_NOT_ACCEPTABLE',
