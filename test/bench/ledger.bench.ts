@@ -1,10 +1,12 @@
 // Benchmark of the audit ledger: append cost as the log grows, and proof cost at size (not part of npm test).
 // Run: npx tsx test/bench/ledger.bench.ts [entries, default 1000000] [--database-url postgres://…]
+// The gateway benchmark (gateway.bench.ts) fills the log and times proofs in-process with the parts exported here.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { auditSubtype, auditType, buildAuditEvent } from '../../src/audit/index.js';
 import { nodeReader, readLogHead } from '../../src/audit/ledger/index.js';
 import { consistencyProof, inclusionProof, rootAt } from '../../src/audit/merkle/index.js';
@@ -12,7 +14,8 @@ import { openStore, type Store } from '../../src/store/index.js';
 
 const BATCH = 1000;
 
-const event = () =>
+/** One BALP-shaped read event, as the gateway appends for a partner's read. */
+export const ledgerEvent = () =>
   buildAuditEvent({
     type: auditType.rest,
     subtype: auditSubtype.read,
@@ -29,18 +32,38 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
+/** Appends ledger events in transactions of BATCH until the log holds `entries`; returns how many were added. */
+export async function fillLedger(
+  store: Store,
+  entries: number,
+  onProgress: (size: number) => void = () => undefined,
+): Promise<number> {
+  const start = (await readLogHead(store.db)).size;
+  let size = start;
+  while (size < entries) {
+    const batch = Math.min(BATCH, entries - size);
+    await store.transaction(async (unit) => {
+      for (let i = 0; i < batch; i += 1) await unit.audit.append(ledgerEvent());
+    });
+    size += batch;
+    if (size % 100_000 < BATCH) onProgress(size);
+  }
+  return size - start;
+}
+
 /** Single appends, each its own durable transaction: what one request pays. */
 async function measureAppends(store: Store, count: number): Promise<string> {
   const times: number[] = [];
   for (let i = 0; i < count; i += 1) {
     const started = performance.now();
-    await store.audit.append(event());
+    await store.audit.append(ledgerEvent());
     times.push(performance.now() - started);
   }
   return `p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms`;
 }
 
-async function measureProofs(store: Store, size: number): Promise<Record<string, string>> {
+/** Inclusion and consistency proofs and roots at random positions, computed in this process (no HTTP). */
+export async function measureProofs(store: Store, size: number): Promise<Record<string, string>> {
   const read = nodeReader(store.db);
   const samples = 200;
   const timed = async (work: () => Promise<unknown>): Promise<string> => {
@@ -68,25 +91,17 @@ async function main(): Promise<void> {
   const store = await openStore({ databaseUrl, dataDir });
   try {
     const report: Record<string, unknown> = { engine: store.dialect, entries };
-    await store.audit.append(event());
+    await store.audit.append(ledgerEvent());
     report['append at ~1k (single, durable)'] = await (async () => {
       while ((await readLogHead(store.db)).size < 1000) {
         await store.transaction(async (unit) => {
-          for (let i = 0; i < 100; i += 1) await unit.audit.append(event());
+          for (let i = 0; i < 100; i += 1) await unit.audit.append(ledgerEvent());
         });
       }
       return measureAppends(store, 300);
     })();
     const started = performance.now();
-    let size = (await readLogHead(store.db)).size;
-    while (size < entries) {
-      const batch = Math.min(BATCH, entries - size);
-      await store.transaction(async (unit) => {
-        for (let i = 0; i < batch; i += 1) await unit.audit.append(event());
-      });
-      size += batch;
-      if (size % 100_000 < BATCH) process.stderr.write(`${size} entries\n`);
-    }
+    await fillLedger(store, entries, (size) => process.stderr.write(`${size} entries\n`));
     report['fill (batched appends per second)'] = Math.round(
       (entries - 1000) / ((performance.now() - started) / 1000),
     );
@@ -99,4 +114,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const entry = process.argv[1];
+if (entry !== undefined && import.meta.url === pathToFileURL(entry).href) await main();

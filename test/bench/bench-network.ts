@@ -1,0 +1,192 @@
+// The network the benchmark runs: the operator's `enlace` commands (PKI, partners), then tokens and consents over HTTP.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Consent } from '@medplum/fhirtypes';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { runCli } from '../../src/cli/main.js';
+import { createCsrPem } from '../integration/auth/test-certificates.js';
+import { shelterConsent } from '../integration/referrals/referral-fixtures.js';
+import type { Curve } from './bench-options.js';
+
+export interface BenchPartner {
+  readonly id: string;
+  readonly clientId: string;
+  readonly signingKey: CryptoKey;
+  /** The partner's leaf certificate, base64 DER (the chain adds the issuing CA once it is known). */
+  readonly leaf: string;
+  readonly decryptionKey: CryptoKey;
+}
+
+export interface BenchNetwork {
+  readonly police: BenchPartner;
+  readonly shelter: BenchPartner;
+  /** An oversight body's system: searches AuditEvents, asks for proofs and exports. */
+  readonly oversight: BenchPartner;
+}
+
+export const POLICE = 'comisaria-bench';
+export const SHELTER = 'refugio-bench';
+export const OVERSIGHT = 'defensoria-bench';
+
+export const SCOPES = {
+  police: 'system/Bundle.cr system/Consent.crus system/Task.rus system/Organization.rs',
+  shelter: 'system/Bundle.cr system/Task.rus system/Organization.rs',
+  oversight: 'system/AuditEvent.rs',
+} as const;
+
+const pemToX5c = (pem: string): string[] =>
+  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) =>
+    (m[1] ?? '').replace(/\s+/g, ''),
+  );
+
+/** Runs `enlace …` in this process (as test/e2e does), returning its JSON output. */
+async function enlace(env: Record<string, string>, ...argv: string[]): Promise<unknown> {
+  let out = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  };
+  let code: number;
+  try {
+    code = await runCli(argv, env);
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(code, 0, `enlace ${argv.join(' ')} failed`);
+  return JSON.parse(out) as unknown;
+}
+
+async function register(
+  env: Record<string, string>,
+  dir: string,
+  id: string,
+  role: string,
+): Promise<BenchPartner> {
+  const signing = await generateKeyPair('ES256', { extractable: true });
+  const encryption = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
+  const csr = join(dir, `${id}.csr`);
+  await writeFile(
+    csr,
+    await createCsrPem(signing.privateKey, await exportJWK(signing.publicKey), id),
+  );
+  const encryptionJwk = join(dir, `${id}.enc.jwk`);
+  await writeFile(
+    encryptionJwk,
+    JSON.stringify({ ...(await exportJWK(encryption.publicKey)), kid: `${id}-enc` }),
+  );
+  const result = (await enlace(
+    env,
+    'partner',
+    'register',
+    '--id',
+    id,
+    '--name',
+    id,
+    '--role',
+    role,
+    '--csr',
+    csr,
+    '--encryption-key',
+    encryptionJwk,
+  )) as { client_id: string; certificate: string };
+  return {
+    id,
+    clientId: result.client_id,
+    signingKey: signing.privateKey,
+    leaf: pemToX5c(result.certificate)[0] ?? '',
+    decryptionKey: encryption.privateKey,
+  };
+}
+
+/** What the operator does before the first start: the network's CA, then each institution. */
+export async function registerNetwork(
+  env: Record<string, string>,
+  dir: string,
+): Promise<BenchNetwork> {
+  await enlace(env, 'pki', 'init', '--network-name', 'Red Enlace Bench');
+  return {
+    police: await register(env, dir, POLICE, 'police'),
+    shelter: await register(env, dir, SHELTER, 'shelter'),
+    oversight: await register(env, dir, OVERSIGHT, 'oversight'),
+  };
+}
+
+/** What a partner reads from a running gateway: the CA chain to send and the keys to encrypt to. */
+export interface GatewayDirectory {
+  /** The issuing CA, base64 DER: the second certificate of every partner's x5c. */
+  readonly issuingCa: string;
+  readonly encryptionKeys: Readonly<Record<Curve, JWK>>;
+}
+
+export async function readGatewayDirectory(base: string): Promise<GatewayDirectory> {
+  const issuingCa = pemToX5c(await (await fetch(`${base}/pki/ca.pem`)).text())[0];
+  const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: JWK[] };
+  const find = (crv: Curve): JWK => {
+    const key = jwks.keys.find((candidate) => candidate.use === 'enc' && candidate.crv === crv);
+    if (key === undefined) throw new Error(`the gateway publishes no ${crv} encryption key`);
+    return key;
+  };
+  if (issuingCa === undefined) throw new Error('the gateway serves no CA certificate');
+  return { issuingCa, encryptionKeys: { 'P-256': find('P-256'), X25519: find('X25519') } };
+}
+
+/** A SMART Backend Services token: a private_key_jwt assertion with the partner's x5c chain. */
+export async function accessToken(
+  base: string,
+  directory: GatewayDirectory,
+  partner: BenchPartner,
+  scope: string,
+): Promise<string> {
+  const tokenEndpoint = `${base}/oauth2/token`;
+  const assertion = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', x5c: [partner.leaf, directory.issuingCa] })
+    .setIssuer(partner.clientId)
+    .setSubject(partner.clientId)
+    .setAudience(tokenEndpoint)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('2m')
+    .sign(partner.signingKey);
+  const res = await fetch(tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+      scope,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`token refused (${res.status}): ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+export const survivorIds = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `bench-${String(i + 1).padStart(6, '0')}`);
+
+/** Each survivor agreed at the police station that a shelter may receive her case. */
+export async function recordConsents(
+  base: string,
+  policeToken: string,
+  survivors: readonly string[],
+): Promise<void> {
+  const year = new Date().getUTCFullYear();
+  for (const survivor of survivors) {
+    const consent: Consent = shelterConsent(survivor, POLICE);
+    if (consent.provision)
+      consent.provision.period = { start: `${year - 1}-01-01`, end: `${year + 1}-12-31` };
+    consent.dateTime = new Date().toISOString();
+    const res = await fetch(`${base}/fhir/Consent`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${policeToken}`,
+        'content-type': 'application/fhir+json',
+      },
+      body: JSON.stringify(consent),
+    });
+    if (res.status !== 201) throw new Error(`consent refused (${res.status}): ${await res.text()}`);
+  }
+}
