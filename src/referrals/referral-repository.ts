@@ -145,7 +145,10 @@ export async function sealTask(
 }
 
 /** The stored Task of a referral at its current version; ENLACE_SEALED_RECORD_UNREADABLE if it does not open. */
-export async function openTask(vault: PayloadVault, record: ReferralRecord): Promise<Task> {
+export async function openTask(
+  vault: PayloadVault,
+  record: Pick<ReferralRecord, 'id' | 'sealedTask' | 'taskVersion'>,
+): Promise<Task> {
   const bytes = await vault.open(record.sealedTask, taskContext(record.id, record.taskVersion));
   return JSON.parse(new TextDecoder().decode(bytes)) as Task;
 }

@@ -8,11 +8,17 @@ import type { TaskChange } from './task-change.js';
 
 export const taskEtag = (version: number): string => `W/"${version}"`;
 
+/** What a Task read needs of its referral row: a search selects no more than this. */
+export type TaskRow = Pick<
+  ReferralRecord,
+  'id' | 'sealedTask' | 'taskVersion' | 'status' | 'updatedAt'
+>;
+
 /**
  * The stored Task (opened with openTask) with the row's id, version, last update and status, which
  * are authoritative.
  */
-export function toTaskResource(record: ReferralRecord, stored: Task): Task {
+export function toTaskResource(record: TaskRow, stored: Task): Task {
   return {
     ...stored,
     id: record.id,
@@ -27,7 +33,7 @@ export function toTaskResource(record: ReferralRecord, stored: Task): Task {
 }
 
 /** The Task as partners see it, opened from its sealed form. */
-export async function readTaskResource(vault: PayloadVault, record: ReferralRecord): Promise<Task> {
+export async function readTaskResource(vault: PayloadVault, record: TaskRow): Promise<Task> {
   return toTaskResource(record, await openTask(vault, record));
 }
 

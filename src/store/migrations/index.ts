@@ -13,6 +13,7 @@ import { deliveryOrder } from './0012-delivery-order.js';
 import { referralHeaderId } from './0013-referral-header-id.js';
 import { fhirVersions } from './0014-fhir-versions.js';
 import { personSessions } from './0015-person-sessions.js';
+import { taskSearchIndexes } from './0016-task-search-indexes.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -32,4 +33,5 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   referralHeaderId,
   fhirVersions,
   personSessions,
+  taskSearchIndexes,
 ];

@@ -6,13 +6,16 @@ import { createStore } from '../shared/create-store.js';
 import { writableCheck } from '../shared/readiness.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { EnlaceSqliteDialect } from './sqlite-dialect.js';
+import { cachingStatements } from './statement-cache.js';
 import { sqliteReadinessChecks } from './sqlite-readiness.js';
 
 export function openSqliteStore(path: string): Store {
   const database = openSqliteDatabase(path);
   return createStore({
     dialect: 'sqlite',
-    db: new Kysely<Database>({ dialect: new EnlaceSqliteDialect({ database }) }),
+    db: new Kysely<Database>({
+      dialect: new EnlaceSqliteDialect({ database: cachingStatements(database) }),
+    }),
     readinessChecks: [writableCheck, ...sqliteReadinessChecks],
   });
 }
