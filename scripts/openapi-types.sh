@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Generates src/http/openapi-types.ts from openapi/enlace.yaml, or with --check fails when the committed file has drifted.
+# Generates src/sdk/generated/openapi-types.ts from openapi/enlace.yaml, or with --check fails when the committed file has drifted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=src/http/openapi-types.ts
+out=src/sdk/generated/openapi-types.ts
 generate() { npx --no-install openapi-typescript openapi/enlace.yaml --output "$1" >/dev/null; }
 if [ "${1:-}" = "--check" ]; then
   tmp=$(mktemp --suffix=.ts)

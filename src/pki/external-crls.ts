@@ -34,25 +34,28 @@ const SCOPE_EXTENSIONS = new Set(['2.5.29.27', '2.5.29.28']);
 
 export async function loadExternalCrls(paths: readonly string[]): Promise<ExternalCrl[]> {
   const crls: ExternalCrl[] = [];
-  for (const path of paths) {
-    const crl = decodeCrl(await readPublicFile(path), path);
-    // Why: a delta CRL or one with an issuingDistributionPoint covers only part of the issuer's
-    // certificates; the gateway does not combine partial CRLs, so it refuses them at start.
-    if (crl.extensions.some((extension) => SCOPE_EXTENSIONS.has(extension.type))) {
-      throw new GatewayError(
-        'ENLACE_PKI_MATERIAL_INVALID',
-        `${path} is a delta or partitioned CRL; supply the issuer's full CRL`,
-      );
-    }
-    crls.push({
-      path,
-      crl,
-      issuerDer: Buffer.from(crl.issuerName.toArrayBuffer()),
-      revokedSerials: new Set(crl.entries.map((entry) => toSerialKey(entry.serialNumber))),
-      verifiedBy: new Map(),
-    });
-  }
+  for (const path of paths) crls.push(readCrl(await readPublicFile(path), path));
   return crls;
+}
+
+/** A full CRL from DER or PEM bytes; `path` names where it came from (a file, a URL) in messages. */
+export function readCrl(data: Buffer, path: string): ExternalCrl {
+  const crl = decodeCrl(data, path);
+  // Why: a delta CRL or one with an issuingDistributionPoint covers only part of the issuer's
+  // certificates; the gateway does not combine partial CRLs, so it refuses them at start.
+  if (crl.extensions.some((extension) => SCOPE_EXTENSIONS.has(extension.type))) {
+    throw new GatewayError(
+      'ENLACE_PKI_MATERIAL_INVALID',
+      `${path} is a delta or partitioned CRL; supply the issuer's full CRL`,
+    );
+  }
+  return {
+    path,
+    crl,
+    issuerDer: Buffer.from(crl.issuerName.toArrayBuffer()),
+    revokedSerials: new Set(crl.entries.map((entry) => toSerialKey(entry.serialNumber))),
+    verifiedBy: new Map(),
+  };
 }
 
 export type CrlVerdict =

@@ -35,7 +35,8 @@ export interface paths {
          * Readiness
          * @description Ready when the database is writable with the required durability (SQLite
          *     `synchronous=FULL`; PostgreSQL `fsync` and `synchronous_commit` on), the gateway's keys are
-         *     loaded, and the process is not shutting down.
+         *     loaded, and the process is not shutting down. With several worker processes
+         *     (`ENLACE_WORKERS`), the worker that accepted the connection answers for itself.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -75,6 +76,60 @@ export interface paths {
         };
         /** This OpenAPI document */
         get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document as an interactive reference, for people
+         * @description An HTML page rendering `/openapi.json` with Swagger UI, whose **Try it out** sends requests
+         *     to the gateway that served the page: under **Authorize**, paste an access token from
+         *     `/oauth2/token` (`smartAccessToken`) or an operator session (`operatorSession`). The token
+         *     stays in the page's memory only; a reload forgets it.
+         *
+         *     Every script, style sheet and image is served by the gateway itself (nothing from a CDN or
+         *     a font host: it works on a network without Internet access), under a Content-Security-Policy
+         *     of its own: `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;
+         *     connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none';
+         *     form-action 'self'`. `Cache-Control: no-cache` with a strong `ETag`: revalidated on every
+         *     visit, so an upgrade shows at once.
+         */
+        get: operations["getApiReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A script, style sheet or icon of the interactive reference
+         * @description Only the files the `/docs` page names: Swagger UI's bundle and style sheet
+         *     (`swagger-ui-dist`, pinned), its icon, and the gateway's script that starts it. Names carry
+         *     a hash of the content (`swagger-ui-bundle.<hash>.js`), so each is cached for a year as
+         *     immutable and an upgrade brings new names. Any other name, and any path that tries to
+         *     leave the folder (`/docs/../package.json`, `/docs/..%2Fpackage.json`), is 404.
+         */
+        get: operations["getApiReferenceAsset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1998,6 +2053,14 @@ export interface components {
             error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
             error_description?: string;
         };
+        /** @description One RFC 6902 operation; which paths and operations a route accepts is said by the route. */
+        JsonPatchOperation: {
+            /** @enum {unknown} */
+            op: "add" | "remove" | "replace" | "move" | "copy" | "test";
+            path: string;
+            from?: string;
+            value?: unknown;
+        };
         /** @description FHIR R4 Parameters (http://hl7.org/fhir/R4/parameters.html). */
         Parameters: {
             /** @constant */
@@ -2322,6 +2385,81 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getApiReference: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the page you hold (or `*`). */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the page: `"<base64url SHA-256>"`. */
+                    ETag?: string;
+                    "Cache-Control"?: "no-cache";
+                    "Content-Security-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The page you hold is current. No body; the same `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["NotAcceptable"];
+        };
+    };
+    getApiReferenceAsset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the file you hold (or `*`). */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description A file name from the page, e.g. `swagger-ui.3b1f0c2d9e4a.css`. */
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /** @description Strong entity tag of the file: `"<base64url SHA-256>"`. */
+                    ETag?: string;
+                    "Cache-Control"?: "public, max-age=31536000, immutable";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/png": string;
+                };
+            };
+            /** @description The file you hold is current. No body; the same `ETag` and `Cache-Control`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -3754,8 +3892,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json-patch+json": Record<string, never>[];
-                "application/json": Record<string, never>[];
+                "application/json-patch+json": components["schemas"]["JsonPatchOperation"][];
+                "application/json": components["schemas"]["JsonPatchOperation"][];
             };
         };
         responses: {
@@ -4009,7 +4147,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json-patch+json": Record<string, never>[];
+                "application/json-patch+json": components["schemas"]["JsonPatchOperation"][];
             };
         };
         responses: {
