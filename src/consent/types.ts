@@ -4,32 +4,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 
 export { PSEUDONYM_SYSTEM } from '../kernel/index.js';
-export const PURPOSE_SYSTEM = 'https://enlace.example.org/fhir/CodeSystem/consent-purpose';
-export const DATA_CLASS_SYSTEM = 'https://enlace.example.org/fhir/CodeSystem/data-class';
-
-/** Why data moves. `emergency` is only ever granted through governed break-the-glass. */
-export const purposes = [
-  'protection',
-  'healthcare',
-  'legal-proceeding',
-  'social-support',
-  'shelter',
-  'statistics',
-  'emergency',
-] as const;
-export type Purpose = (typeof purposes)[number];
-
-/** Classes of case data a consent can permit or deny separately. */
-export const dataClasses = [
-  'contact-details',
-  'location',
-  'health-record',
-  'police-report',
-  'risk-assessment',
-  'children',
-  'judicial-record',
-] as const;
-export type DataClass = (typeof dataClasses)[number];
+export {
+  DATA_CLASS_SYSTEM,
+  dataClasses,
+  PURPOSE_SYSTEM,
+  purposes,
+  type DataClass,
+  type Purpose,
+} from '../kernel/vocabulary.js';
+import type { DataClass, Purpose } from '../kernel/vocabulary.js';
 
 /**
  * A survivor as the gateway knows her: a keyed HMAC of a normalised identifier, never the

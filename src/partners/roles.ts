@@ -1,23 +1,8 @@
 // The roles an institution plays in the network: the codes of the organization-role CodeSystem.
 
-export const ORGANIZATION_ROLE_SYSTEM =
-  'https://enlace.example.org/fhir/CodeSystem/organization-role';
+export { ORGANIZATION_ROLE_SYSTEM, partnerRoles, type PartnerRole } from '../kernel/vocabulary.js';
+import { partnerRoles, type PartnerRole } from '../kernel/vocabulary.js';
 export const PARTNER_ID_SYSTEM = 'https://enlace.example.org/fhir/NamingSystem/partner-id';
-
-export const partnerRoles = [
-  'women-ministry',
-  'police',
-  'health',
-  'prosecution',
-  'court',
-  'shelter',
-  'legal-aid',
-  'social-services',
-  'ngo',
-  'oversight',
-] as const;
-
-export type PartnerRole = (typeof partnerRoles)[number];
 
 export const roleDisplay: Readonly<Record<PartnerRole, string>> = {
   'women-ministry': "Women's ministry or institute (mechanism for the advancement of women)",

@@ -1,15 +1,22 @@
 // The codes a partner writes and reads, as the FHIR package in profiles/ defines them (a test holds them to it).
+import {
+  DATA_CLASS_SYSTEM,
+  dataClasses,
+  ORGANIZATION_ROLE_SYSTEM,
+  partnerRoles,
+  PURPOSE_SYSTEM,
+  requestablePurposes,
+  type DataClass,
+  type PartnerRole,
+} from '../kernel/vocabulary.js';
 
 export const CANONICAL = 'https://enlace.example.org/fhir';
 
 export const MESSAGE_EVENT_SYSTEM = `${CANONICAL}/CodeSystem/message-event`;
-export const PURPOSE_SYSTEM = `${CANONICAL}/CodeSystem/consent-purpose`;
-export const DATA_CLASS_SYSTEM = `${CANONICAL}/CodeSystem/data-class`;
 export const SERVICE_SYSTEM = `${CANONICAL}/CodeSystem/service-requested`;
 export const VIOLENCE_SYSTEM = `${CANONICAL}/CodeSystem/form-of-violence`;
 export const RISK_LEVEL_SYSTEM = `${CANONICAL}/CodeSystem/risk-level`;
 export const REFERRAL_STATUS_SYSTEM = `${CANONICAL}/CodeSystem/referral-status`;
-export const ORGANIZATION_ROLE_SYSTEM = `${CANONICAL}/CodeSystem/organization-role`;
 export const NOTICE_SYSTEM = `${CANONICAL}/CodeSystem/delivery-notice`;
 export const DELIVERY_SEQUENCE_EXTENSION = `${CANONICAL}/StructureDefinition/delivery-sequence`;
 export const REVOCATION_REASON_EXTENSION = `${CANONICAL}/StructureDefinition/revocation-reason`;
@@ -17,26 +24,11 @@ export const REVOCATION_REASON_EXTENSION = `${CANONICAL}/StructureDefinition/rev
 /** The canonical URL of one of the package's profiles, e.g. `VawReferralMessage`. */
 export const profileUrl = (name: string): string => `${CANONICAL}/StructureDefinition/${name}`;
 
-export const purposes = [
-  'protection',
-  'healthcare',
-  'legal-proceeding',
-  'social-support',
-  'shelter',
-  'statistics',
-] as const;
+/** The purposes a partner may ask for (break-the-glass `emergency` has a route of its own). */
+export const purposes = requestablePurposes;
 export type Purpose = (typeof purposes)[number];
 
-export const dataClasses = [
-  'contact-details',
-  'location',
-  'health-record',
-  'police-report',
-  'risk-assessment',
-  'children',
-  'judicial-record',
-] as const;
-export type DataClass = (typeof dataClasses)[number];
+export { DATA_CLASS_SYSTEM, dataClasses, type DataClass };
 
 export const services = [
   'shelter',
@@ -71,19 +63,9 @@ export type FormOfViolence = (typeof formsOfViolence)[number];
 export const riskLevels = ['not-assessed', 'low', 'medium', 'high', 'extreme'] as const;
 export type RiskLevel = (typeof riskLevels)[number];
 
-export const organizationRoles = [
-  'women-ministry',
-  'police',
-  'health',
-  'prosecution',
-  'court',
-  'shelter',
-  'legal-aid',
-  'social-services',
-  'ngo',
-  'oversight',
-] as const;
-export type OrganizationRole = (typeof organizationRoles)[number];
+export const organizationRoles = partnerRoles;
+export type OrganizationRole = PartnerRole;
+export { ORGANIZATION_ROLE_SYSTEM, PURPOSE_SYSTEM };
 
 export const noticeKinds = [
   'task-update',
