@@ -16,34 +16,23 @@ export async function sealLegacyConsents(
   store: Pick<Store, 'db'>,
   vault: Pick<PayloadVault, 'seal'>,
 ): Promise<number> {
-  const { db } = store;
+  let total = 0;
+  for (const table of ['consent', 'consent_version'] as const) {
+    total += await sealTable(store, vault, table);
+  }
+  return total;
+}
+
+/** Seals one table's clear rows in batches; a row changed meanwhile is left to the next batch. */
+async function sealTable(
+  { db }: Pick<Store, 'db'>,
+  vault: Pick<PayloadVault, 'seal'>,
+  table: 'consent' | 'consent_version',
+): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await db
-      .selectFrom('consent')
-      .select(['id', 'version', 'resource'])
-      .where('resource', 'like', CLEAR)
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
-    let sealed = 0;
-    for (const row of rows) {
-      const { blob } = await vault.seal(row.resource, consentContext(row.id, row.version));
-      const result = await db
-        .updateTable('consent')
-        .set({ resource: blob })
-        .where('id', '=', row.id)
-        .where('version', '=', row.version)
-        .where('resource', '=', row.resource)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 1n) sealed += 1;
-    }
-    total += sealed;
-    if (sealed === 0) break;
-  }
-  for (;;) {
-    const rows = await db
-      .selectFrom('consent_version')
+      .selectFrom(table)
       .select(['id', 'version', 'resource'])
       .where('resource', 'like', CLEAR)
       .orderBy('id')
@@ -54,7 +43,7 @@ export async function sealLegacyConsents(
     for (const row of rows) {
       const { blob } = await vault.seal(row.resource, consentContext(row.id, row.version));
       const result = await db
-        .updateTable('consent_version')
+        .updateTable(table)
         .set({ resource: blob })
         .where('id', '=', row.id)
         .where('version', '=', row.version)
