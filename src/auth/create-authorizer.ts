@@ -6,7 +6,7 @@ import type {
   PartnerPrincipal,
   Principal,
 } from '../kernel/index.js';
-import { findRegisteredClient } from '../partners/index.js';
+import { findRegisteredClient, rememberAuthenticatedPartner } from '../partners/index.js';
 import type { AuthorizerDeps } from './auth-deps.js';
 import { toAuthSettings } from './auth-settings.js';
 import {
@@ -104,6 +104,8 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       scopes,
       tokenId: claims.tokenId,
     };
+    // So a step later in this request (the sender check) need not read the same row again.
+    rememberAuthenticatedPartner(principal, registered.partner);
     return principal;
   };
   return authorize;

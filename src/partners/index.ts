@@ -28,6 +28,7 @@ export {
   listPartners,
 } from './partner-repository.js';
 export type { PartnerFilter } from './partner-repository.js';
+export { authenticatedPartner, rememberAuthenticatedPartner } from './authenticated-partner.js';
 export { registerPartner } from './register-partner.js';
 export type {
   RegisterPartnerInput,

@@ -3,6 +3,8 @@ import type { CompiledExpression, ExpressionCompiler } from './compile-expressio
 import { ProfileCompileError } from './compile-profile.js';
 import type { CoreInvariant } from './core-invariant-types.js';
 import { coreInvariants } from './generated/core-invariants.js';
+import { ALWAYS_MAY_FAIL, INVARIANT_PRECONDITIONS } from './invariant-preconditions.js';
+import type { JsonValue } from './json-value.js';
 import { UNEVALUATED_INVARIANTS } from './unevaluated-invariants.js';
 
 export interface CompiledInvariant {
@@ -10,6 +12,8 @@ export interface CompiledInvariant {
   readonly human: string;
   readonly severity: 'error' | 'warning';
   readonly evaluate: CompiledExpression;
+  /** False only where the expression cannot yield `false` on the node (invariant-preconditions.ts). */
+  readonly mayFail: (node: JsonValue) => boolean;
 }
 
 export interface CoreInvariantChecker {
@@ -27,12 +31,20 @@ export function compileCoreInvariants(compile: ExpressionCompiler): CoreInvarian
   const unevaluated = new Set<string>();
   const keys = new Set<string>();
   const compileOne = (path: string, invariant: CoreInvariant): CompiledInvariant => {
+    const precondition = INVARIANT_PRECONDITIONS.get(invariant.key);
+    // Why: a skip is proven for one expression; a changed expression must not inherit it.
+    if (precondition !== undefined && precondition.expression !== invariant.expression) {
+      throw new ProfileCompileError(
+        `core invariant ${invariant.key} on ${path} is not the expression its precondition was proven for`,
+      );
+    }
     try {
       return {
         key: invariant.key,
         human: invariant.human,
         severity: invariant.severity,
         evaluate: compile(invariant.expression, path.replace('[x]', '')),
+        mayFail: precondition?.mayFail ?? ALWAYS_MAY_FAIL,
       };
     } catch (cause) {
       throw new ProfileCompileError(

@@ -19,10 +19,8 @@ export const handleReferralRequest: MessageHandler = async (accepted, deps) => {
   const { message, route, caller, requestId } = accepted;
   const sender = accepted.sender.partner;
   const identity = messageIdentity(message.bundle);
-  // A retry answers before any consent work, so a replay writes nothing (not even a decision record).
-  const known = await findReferralByMessageKey(deps.store.db, identity.messageKey);
-  if (known !== undefined) return replayOrConflict(known, identity);
-
+  // A retry is found inside the transaction, before any consent work, so a replay writes nothing
+  // (not even a decision record); new messages, the common case, are not looked up twice.
   const content = readReferralContent(message, {
     sender: sender.id,
     recipient: route.recipient.id,

@@ -1,7 +1,7 @@
 // Step 3 — signature: the Bundle is signed by the calling institution, which is also the header's sender.
 import { SIGNATURE_FAILED_MESSAGE, verifyBundleSignature } from '../../crypto/index.js';
 import { GatewayError, type PartnerPrincipal } from '../../kernel/index.js';
-import { findPartner } from '../../partners/index.js';
+import { authenticatedPartner, findPartner } from '../../partners/index.js';
 import { senderKeyResolver } from '../sender-keys.js';
 import type { SubmissionDeps } from './submission-deps.js';
 import type { SubmittedMessage, VerifiedSender } from './submission-types.js';
@@ -26,8 +26,11 @@ export async function verifySender(
       { expression: ['Bundle.entry[0].resource.sender'] },
     );
   }
-  const partner = await findPartner(deps.store.db, caller.partnerId);
   // Why: a partner suspended after its token was issued may no longer send (tokens live 5 minutes).
+  // The authorizer read the partner's row live for this very request (and refused it unless
+  // active); that row is reused rather than read again a few milliseconds later.
+  const partner =
+    authenticatedPartner(caller) ?? (await findPartner(deps.store.db, caller.partnerId));
   if (partner?.status !== 'active') {
     throw new GatewayError(
       'ENLACE_SENDER_MISMATCH',

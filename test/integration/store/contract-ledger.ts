@@ -60,6 +60,36 @@ export function defineLedgerContract(slot: HarnessSlot): void {
       }
     });
 
+    it('keeps the tree and the frontier exact when one unit of work appends several events', async function () {
+      const store = await slot.current().open();
+      let size = 0;
+      // Units of 1 to 5 appends (some issued without awaiting the previous one), between single appends.
+      for (const appends of [3, 1, 5, 2, 4]) {
+        const seqs = await store.transaction(async (unit) => {
+          const first = await unit.audit.append(buildAuditEvent());
+          const rest = await Promise.all(
+            Array.from({ length: appends - 1 }, () => unit.audit.append(buildAuditEvent())),
+          );
+          assert.equal(await unit.audit.count(), size + appends);
+          return [first, ...rest].map((record) => record.seq);
+        });
+        assert.deepEqual(
+          seqs,
+          Array.from({ length: appends }, (_, i) => size + i + 1),
+        );
+        await store.audit.append(buildAuditEvent());
+        size += appends + 1;
+        const expected = await rootOfRows(store);
+        assert.deepEqual(await rootAt(size, nodeReader(store)), expected, `node root at ${size}`);
+        const row = await store.db
+          .selectFrom('audit_sequence')
+          .select(['last_seq', 'frontier'])
+          .executeTakeFirstOrThrow();
+        assert.equal(row.last_seq, size);
+        assert.deepEqual(compactRangeRoot(decodeFrontier(size, row.frontier)), expected);
+      }
+    });
+
     it('indexes agents, entities and her pseudonym for search', async function () {
       const store = await slot.current().open();
       const { seq } = await store.audit.append(buildAuditEvent());
