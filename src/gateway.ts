@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { startCheckpointer, type IntegrityVerdict } from './audit/ledger/index.js';
 import { createApp } from './app.js';
 import type { Config } from './config/index.js';
-import { loadCapabilities } from './capabilities.js';
+import { loadCapabilities, type Capabilities } from './capabilities.js';
 import { sealLegacyConsents, startEmergencySweeper } from './consent/index.js';
 import { createHttpSend, deliverySettingsFrom, startDeliveryWorker } from './referrals/index.js';
 import { findEncryptionKey } from './referrals/index.js';
@@ -15,7 +15,7 @@ import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { readPackageInfo, systemClock } from './kernel/index.js';
-import { openStore } from './store/index.js';
+import { openStore, type Store } from './store/index.js';
 
 export interface Gateway {
   /** The base URL the server listens on (the port resolved when 0 was asked for). */
@@ -31,6 +31,166 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Extra routes, for tests that need a controllable request in flight. */
   readonly routes?: readonly Route[];
+  /**
+   * `single` (the default) serves and runs every duty of the gateway. `worker` is one of a
+   * cluster's workers: it serves only, since its primary ran the start-up work and runs the duties
+   * (see startGatewayDuties).
+   */
+  readonly role?: 'single' | 'worker';
+  /** A worker's copy of the verdict of the audit log scan its primary runs. */
+  readonly sharedIntegrity?: () => IntegrityVerdict;
+}
+
+/** What a cluster primary runs once for the whole gateway while its workers serve. */
+export interface GatewayDuties {
+  /** Stops the duties (the last checkpoint is signed) and closes the database. */
+  shutdown(): Promise<void>;
+}
+
+interface GatewayParts {
+  readonly store: Store;
+  readonly capabilities: Capabilities;
+  readonly openapi: Awaited<ReturnType<typeof loadOpenApiDocument>>;
+}
+
+/** Opens the store (applying migrations) and loads keys, policy, PKI and the ledger. */
+async function openParts(config: Config, logger: Logger): Promise<GatewayParts> {
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
+  try {
+    const [capabilities, openapi] = await Promise.all([
+      loadCapabilities(config, store, systemClock),
+      loadOpenApiDocument(),
+    ]);
+    return { store, capabilities, openapi };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The start-up work done once per gateway, before the first request. */
+async function prepare({ store, capabilities }: GatewayParts, config: Config, logger: Logger) {
+  const { pki, vault, ledger } = capabilities;
+  reportIntegrity(ledger.integrity(), logger);
+  // Before the first request: Tasks, receipts and consents an earlier version kept in the clear
+  // are sealed, so every read can insist on a sealed record.
+  const sealed =
+    (await sealLegacyReferralRecords(store, vault)) + (await sealLegacyConsents(store, vault));
+  if (sealed > 0) logger.info({ sealed }, 'sealed records written in the clear');
+  // Which CAs admit partners is the first thing an operator checks after changing certs/.
+  logger.info(
+    {
+      certsDir: config.certsDir ?? null,
+      anchors: pki.anchors.map(({ source, subject, fingerprint256 }) => ({
+        source,
+        subject,
+        fingerprint256,
+      })),
+    },
+    'trust anchors loaded',
+  );
+}
+
+/**
+ * Why every process refreshes: each holds its own copy of the keys, and a rotation written by
+ * `enlace keys rotate` (publish ahead, switch, retire) must reach all of them. It only reads files.
+ */
+function refreshKeys({ capabilities }: GatewayParts, logger: Logger): () => void {
+  return startKeyRefresh(capabilities.keys, KEY_REFRESH_SECONDS * 1000, (err: unknown) => {
+    logger.error({ err }, 'gateway key files could not be re-read; the keys in force stay');
+  });
+}
+
+/**
+ * The background work that runs in one process per gateway: the break-the-glass sweeper, the
+ * delivery worker, the full scan of the audit log and the checkpointer. Each is also safe beside
+ * another gateway instance on the same database (leases, idempotent writes, checkpoints keyed by
+ * size); one per gateway avoids pushing, scanning and signing the same thing N times.
+ */
+function startDuties(
+  { store, capabilities }: GatewayParts,
+  config: Config,
+  logger: Logger,
+  onScanned: (verdict: IntegrityVerdict) => void,
+): () => Promise<void> {
+  const { consent, keys, vault, ledger } = capabilities;
+  // Ends expired break-the-glass grants (the STOP audit record) on every instance; idempotent.
+  const stopSweeper = startEmergencySweeper({
+    store,
+    clock: systemClock,
+    intervalMs: config.emergencySweepSeconds * 1000,
+    logger,
+  });
+  // Pushes the outbox to partners' rest-hook endpoints; consent is re-checked at every attempt.
+  const stopDelivery = startDeliveryWorker({
+    store,
+    clock: systemClock,
+    logger,
+    send: createHttpSend({ timeoutMs: config.deliveryTimeoutMs }),
+    packageForRecipient: createPackageForRecipient({
+      vault,
+      signingKey: keys.signing,
+      gate: { ...consent, dialect: store.dialect, clock: systemClock },
+    }),
+    encryptionKeys: findEncryptionKey,
+    vault,
+    signingKey: keys.signing,
+    publicUrl: config.publicUrl,
+    settings: deliverySettingsFrom(config),
+  });
+  // Hashes every stored entry again while the gateway serves; a fault turns readiness to 503.
+  void ledger.scan().then(
+    (verdict) => {
+      reportIntegrity(verdict, logger);
+      onScanned(verdict);
+    },
+    (err: unknown) => {
+      logger.error({ err }, 'audit log scan could not run');
+    },
+  );
+  const stopCheckpointer = startCheckpointer({
+    ledger,
+    store,
+    entries: config.checkpointEntries,
+    seconds: config.checkpointSeconds,
+    logger,
+  });
+  return async () => {
+    await stopSweeper();
+    await stopDelivery();
+    await stopCheckpointer();
+  };
+}
+
+/**
+ * A cluster primary's part: migrations, the start-up integrity check and sealing, then the duties.
+ * Run before any worker is forked, so the workers find the schema, keys and log ready.
+ */
+export async function startGatewayDuties(
+  config: Config,
+  logger: Logger,
+  onScanned: (verdict: IntegrityVerdict) => void,
+): Promise<GatewayDuties> {
+  const parts = await openParts(config, logger);
+  try {
+    await prepare(parts, config, logger);
+  } catch (err) {
+    await parts.store.close();
+    throw err;
+  }
+  const stopKeyRefresh = refreshKeys(parts, logger);
+  const stopDuties = startDuties(parts, config, logger, onScanned);
+  return {
+    shutdown: async () => {
+      stopKeyRefresh();
+      await stopDuties();
+      await parts.store.close();
+    },
+  };
 }
 
 export async function startGateway(
@@ -38,37 +198,14 @@ export async function startGateway(
   logger: Logger,
   options: GatewayOptions = {},
 ): Promise<Gateway> {
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    logger,
-  });
+  const parts = await openParts(config, logger);
+  const { store, capabilities, openapi } = parts;
+  const worker = options.role === 'worker';
   let draining = false;
   try {
-    const [capabilities, openapi] = await Promise.all([
-      loadCapabilities(config, store, systemClock),
-      loadOpenApiDocument(),
-    ]);
+    if (!worker) await prepare(parts, config, logger);
     const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles, ledger } =
       capabilities;
-    reportIntegrity(ledger.integrity(), logger);
-    // Before the first request: Tasks, receipts and consents an earlier version kept in the clear
-    // are sealed, so every read can insist on a sealed record.
-    const sealed =
-      (await sealLegacyReferralRecords(store, vault)) + (await sealLegacyConsents(store, vault));
-    if (sealed > 0) logger.info({ sealed }, 'sealed records written in the clear');
-    // Which CAs admit partners is the first thing an operator checks after changing certs/.
-    logger.info(
-      {
-        certsDir: config.certsDir ?? null,
-        anchors: pki.anchors.map(({ source, subject, fingerprint256 }) => ({
-          source,
-          subject,
-          fingerprint256,
-        })),
-      },
-      'trust anchors loaded',
-    );
     const services: AppServices = {
       config,
       logger,
@@ -90,7 +227,7 @@ export async function startGateway(
       authorize,
       readiness: async () => {
         const database = await store.checkReady();
-        const integrity = ledger.integrity();
+        const integrity = worseOf(ledger.integrity(), options.sharedIntegrity?.());
         const checks = {
           ...database.checks,
           keys: await checkGatewayKeyFiles(config.dataDir),
@@ -112,52 +249,13 @@ export async function startGateway(
       createApp(services, options.routes === undefined ? {} : { routes: options.routes }),
     );
     // Past the limit Node destroys the new socket at once: a closed connection, never a hang.
+    // In a cluster the limit is per worker.
     server.maxConnections = config.maxConnections;
     await listen(server, config.host, config.port);
-    // Ends expired break-the-glass grants (the STOP audit record) on every instance; idempotent.
-    const stopSweeper = startEmergencySweeper({
-      store,
-      clock: systemClock,
-      intervalMs: config.emergencySweepSeconds * 1000,
-      logger,
-    });
-    // Pushes the outbox to partners' rest-hook endpoints; consent is re-checked at every attempt.
-    const stopDelivery = startDeliveryWorker({
-      store,
-      clock: systemClock,
-      logger,
-      send: createHttpSend({ timeoutMs: config.deliveryTimeoutMs }),
-      packageForRecipient: createPackageForRecipient({
-        vault,
-        signingKey: keys.signing,
-        gate: { ...consent, dialect: store.dialect, clock: systemClock },
-      }),
-      encryptionKeys: findEncryptionKey,
-      vault,
-      signingKey: keys.signing,
-      publicUrl: config.publicUrl,
-      settings: deliverySettingsFrom(config),
-    });
-    // Hashes every stored entry again while the gateway serves; a fault turns readiness to 503.
-    void ledger.scan().then(
-      (verdict) => {
-        reportIntegrity(verdict, logger);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'audit log scan could not run');
-      },
-    );
-    // Applies a key rotation written by `enlace keys rotate` (publish ahead, switch, retire).
-    const stopKeyRefresh = startKeyRefresh(keys, KEY_REFRESH_SECONDS * 1000, (err: unknown) => {
-      logger.error({ err }, 'gateway key files could not be re-read; the keys in force stay');
-    });
-    const stopCheckpointer = startCheckpointer({
-      ledger,
-      store,
-      entries: config.checkpointEntries,
-      seconds: config.checkpointSeconds,
-      logger,
-    });
+    const stopDuties = worker
+      ? () => Promise.resolve()
+      : startDuties(parts, config, logger, () => undefined);
+    const stopKeyRefresh = refreshKeys(parts, logger);
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
@@ -167,10 +265,8 @@ export async function startGateway(
         draining = true;
         await closeServer(server, graceMs, logger);
         stopKeyRefresh();
-        await stopSweeper();
-        await stopDelivery();
         await authorize.flush();
-        await stopCheckpointer();
+        await stopDuties();
         await store.close();
       },
     };
@@ -178,6 +274,11 @@ export async function startGateway(
     await store.close();
     throw err;
   }
+}
+
+/** A failure wins; a worker's own start-up check and its primary's scan both count. */
+function worseOf(own: IntegrityVerdict, shared: IntegrityVerdict | undefined): IntegrityVerdict {
+  return own.ok && shared !== undefined ? shared : own;
 }
 
 /** A sweep at least every second, so a timeout is enforced within one second of its value. */

@@ -1,5 +1,6 @@
 // Reads ENLACE_* variables (and ENLACE_*_FILE for secrets), validates them with ajv, and fails fast with one clear line.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { variables, type VariableName, type VariableSpec } from './variables.js';
@@ -64,6 +65,11 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
+  /**
+   * Processes serving HTTP: 1 serves from this process; more makes it a cluster primary that runs
+   * the once-per-gateway duties and forks that many workers sharing the listening socket.
+   */
+  readonly workers: number;
   readonly shutdownGraceMs: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
@@ -154,6 +160,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     logLevel: values.logLevel as LogLevel,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,
+    workers: workersOf(values.workers, values.profile as Profile),
     shutdownGraceMs: values.shutdownGraceMs as number,
     headersTimeoutMs: values.headersTimeoutMs as number,
     requestTimeoutMs: values.requestTimeoutMs as number,
@@ -181,6 +188,12 @@ function allowPlain(value: unknown, profile: Profile): boolean {
     );
   }
   return value === 'true';
+}
+
+/** Why production defaults to every core: one event loop saturates one core, the rest sit idle. */
+function workersOf(value: unknown, profile: Profile): number {
+  if (typeof value === 'number') return value;
+  return profile === 'production' ? Math.min(64, Math.max(1, availableParallelism())) : 1;
 }
 
 /** The folder `npm start` reads external anchors and CRLs from when none is configured. */

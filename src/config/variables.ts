@@ -184,6 +184,12 @@ export const variables = {
     default: 64,
     expects: 'an integer from 8 to 512',
   },
+  ENLACE_WORKERS: {
+    key: 'workers',
+    schema: { type: 'integer', minimum: 1, maximum: 64 },
+    // No fixed default: 1 in development, the machine's available parallelism in production.
+    expects: 'a number of worker processes from 1 to 64',
+  },
   ENLACE_SHUTDOWN_GRACE_MS: {
     key: 'shutdownGraceMs',
     schema: millis(0, 600_000),

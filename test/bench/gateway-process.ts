@@ -42,6 +42,41 @@ export async function cpuSecondsOf(pid: number, thread?: number): Promise<number
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** The process and its descendants (a cluster primary's workers), from /proc/<pid>/task/<tid>/children. */
+export async function processTreeOf(pid: number): Promise<number[]> {
+  const tree = [pid];
+  for (let at = 0; at < tree.length; at += 1) {
+    const parent = tree[at] ?? pid;
+    const children = await readFile(`/proc/${parent}/task/${parent}/children`, 'utf8').catch(
+      () => '',
+    );
+    tree.push(...children.split(' ').filter(Boolean).map(Number));
+  }
+  return tree;
+}
+
+/** CPU of the whole tree; with ENLACE_WORKERS > 1 the workers do the serving. */
+async function treeCpuSecondsOf(pid: number, mainThreads: boolean): Promise<number> {
+  const seconds = await Promise.all(
+    (await processTreeOf(pid)).map((member) =>
+      cpuSecondsOf(member, mainThreads ? member : undefined).catch(() => 0),
+    ),
+  );
+  return seconds.reduce((sum, value) => sum + value, 0);
+}
+
+/** The largest of the tree's processes (per process, as the memory target is per worker). */
+async function treeMemoryOf(pid: number): Promise<ProcessMemory> {
+  const members = await Promise.all(
+    (await processTreeOf(pid)).map((member) => memoryOf(member).catch(() => undefined)),
+  );
+  const known = members.filter((member) => member !== undefined);
+  return {
+    rssBytes: Math.max(...known.map((member) => member.rssBytes)),
+    peakRssBytes: Math.max(...known.map((member) => member.peakRssBytes)),
+  };
+}
+
 export async function memoryOf(pid: number): Promise<ProcessMemory> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string): number =>
@@ -117,7 +152,15 @@ export async function startGatewayProcess(launch: GatewayLaunch): Promise<Gatewa
   const started = performance.now();
   const child = spawn(process.execPath, [...(launch.nodeOptions ?? []), ...entry], {
     cwd: ROOT,
-    env: productionEnv({ ENLACE_HOST: '127.0.0.1', ENLACE_PORT: String(port), ...launch.env }),
+    env: productionEnv({
+      ENLACE_HOST: '127.0.0.1',
+      ENLACE_PORT: String(port),
+      // Passed through so one run can compare worker counts; unset, the production default applies.
+      ...(process.env.ENLACE_WORKERS === undefined
+        ? {}
+        : { ENLACE_WORKERS: process.env.ENLACE_WORKERS }),
+      ...launch.env,
+    }),
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -149,9 +192,9 @@ export async function startGatewayProcess(launch: GatewayLaunch): Promise<Gatewa
     base,
     startupMs,
     rebuilt: written.includes('enlace: building dist/'),
-    cpuSeconds: () => cpuSecondsOf(pid),
-    mainThreadCpuSeconds: () => cpuSecondsOf(pid, pid),
-    memory: () => memoryOf(pid),
+    cpuSeconds: () => treeCpuSecondsOf(pid, false),
+    mainThreadCpuSeconds: () => treeCpuSecondsOf(pid, true),
+    memory: () => treeMemoryOf(pid),
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

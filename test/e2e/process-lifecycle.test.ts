@@ -123,6 +123,80 @@ describe('the gateway process', function () {
     assert.equal(await gateway.exited, 0);
   });
 
+  describe('with ENLACE_WORKERS=2', () => {
+    const logged = (gateway: GatewayProcess, msg: string): { pid?: number; workerPid?: number }[] =>
+      gateway.stdout
+        .split('\n')
+        .filter((line) => line.includes(`"msg":"${msg}"`))
+        .map((line) => JSON.parse(line) as { pid?: number; workerPid?: number });
+
+    it('drains every worker on SIGTERM to the primary, finishing the request in flight, and exits 0', async () => {
+      const gateway = start({ ENLACE_WORKERS: '2' });
+      const [, base] = await gateway.waitFor(/listening on (http:\/\/[^ ]+) /);
+      assert.ok(base !== undefined);
+      const held = get(`${base}/test/hold`);
+      await gateway.waitFor(/HOLDING/);
+
+      gateway.child.kill('SIGTERM');
+      const reply = await held;
+      assert.equal(reply.status, 200);
+      assert.deepEqual(JSON.parse(reply.body), { released: true });
+      assert.equal(reply.headers.connection, 'close');
+      await assert.rejects(get(`${base}/healthz`), { code: 'ECONNREFUSED' });
+      assert.equal(await gateway.exited, 0);
+      // Two workers, then the primary (its duties stop after the workers are gone).
+      assert.equal(logged(gateway, 'shutdown complete').length, 3);
+      assert.equal(logged(gateway, 'shutting down').length, 3);
+    });
+
+    it('restarts a worker that dies, logs it, and keeps answering readiness', async () => {
+      const gateway = start({ ENLACE_WORKERS: '2' });
+      const [, base] = await gateway.waitFor(/listening on (http:\/\/[^ ]+) /);
+      const [first] = logged(gateway, 'worker listening');
+      assert.ok(first?.workerPid !== undefined);
+      process.kill(first.workerPid, 'SIGKILL');
+      await gateway.waitFor(/"msg":"worker exited; restarting it"/);
+      // The replacement listens: a third "worker listening" line.
+      while (logged(gateway, 'worker listening').length < 3) {
+        if (gateway.child.exitCode !== null) throw new Error(`gateway exited: ${gateway.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const exited = (
+        logged(gateway, 'worker exited; restarting it') as {
+          workerPid?: number;
+          signal?: string;
+          listened?: boolean;
+        }[]
+      ).at(0);
+      assert.equal(exited?.workerPid, first.workerPid);
+      assert.equal(exited.signal, 'SIGKILL');
+      assert.equal(exited.listened, true);
+      for (let i = 0; i < 4; i += 1) {
+        const reply = await get(`${base ?? ''}/readyz`);
+        assert.equal(reply.status, 200);
+      }
+      gateway.child.kill('SIGTERM');
+      assert.equal(await gateway.exited, 0);
+    });
+
+    it('exits 1 when workers keep failing to start', async () => {
+      const gateway = new GatewayProcess('test/fixtures/failing-worker-gateway.ts', {
+        ...database.env,
+        ENLACE_PORT: '0',
+        ENLACE_DATA_DIR: dataDir,
+        ENLACE_LOG_LEVEL: 'info',
+        ENLACE_WORKERS: '2',
+      });
+      assert.equal(await gateway.exited, 1);
+      assert.match(gateway.stdout, /3 workers in a row exited before listening; giving up/);
+      assert.match(
+        gateway.stderr,
+        /enlace: start-up failed: 3 workers in a row exited before listening/,
+      );
+      assert.doesNotMatch(gateway.stdout, /Enlace is listening/);
+    });
+  });
+
   it('refuses to start on a bad variable with one line naming it, exit code 78', async () => {
     const gateway = start({ ENLACE_PORT: 'eighty' });
     assert.equal(await gateway.exited, 78);

@@ -26,8 +26,24 @@ const fail = (reason: string): IntegrityVerdict => ({ ok: false, reason });
  * without the log key cannot sign a new checkpoint. Each answer costs O(log n) reads.
  */
 export async function checkLogIntegrity(deps: IntegrityDeps): Promise<IntegrityVerdict> {
-  const head = await readLogHead(deps.db);
-  const { rows } = await deps.db
+  // Why the file first and the rest in one snapshot: another process (a cluster worker, a second
+  // instance) may append and sign meanwhile. Read apart, the counter and the row count could
+  // straddle a commit, and a checkpoint file written after the head was read could be larger
+  // than it; both would report a sound log as tampered. The file read first can only be smaller.
+  const fileNote = await readCheckpointFile(deps.dataDir);
+  return deps.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((trx) => checkSnapshot(trx, deps.logKey, fileNote));
+}
+
+async function checkSnapshot(
+  db: Kysely<Database>,
+  logKey: LogKey,
+  fileNote: string | undefined,
+): Promise<IntegrityVerdict> {
+  const head = await readLogHead(db);
+  const { rows } = await db
     .selectFrom('audit_event')
     .select((eb) => eb.fn.countAll().as('rows'))
     .executeTakeFirstOrThrow();
@@ -36,20 +52,20 @@ export async function checkLogIntegrity(deps: IntegrityDeps): Promise<IntegrityV
       `audit_event holds ${Number(rows)} entries but the log counter says ${head.size}: entries were deleted or inserted outside the gateway`,
     );
   }
-  const read = nodeReader(deps.db);
+  const read = nodeReader(db);
   if (!equalHashes(await rootAt(head.size, read).catch(() => undefined), compactRangeRoot(head))) {
     return fail(
       `the tree nodes do not give the log's own root at size ${head.size}: the tree was altered`,
     );
   }
-  const stored = await latestCheckpoint(deps.db);
+  const stored = await latestCheckpoint(db);
   const references: [string, string | undefined][] = [
     ['the latest checkpoint in the database', stored?.note],
-    ['the checkpoint kept in the data directory', await readCheckpointFile(deps.dataDir)],
+    ['the checkpoint kept in the data directory', fileNote],
   ];
   for (const [where, note] of references) {
     if (note === undefined) continue;
-    const checkpoint = openCheckpoint(note, deps.logKey);
+    const checkpoint = openCheckpoint(note, logKey);
     if (checkpoint === undefined) {
       return fail(`${where} is not a checkpoint signed by this gateway's log key`);
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type LoadedConfig } from '../../../src/config/index.js';
 
@@ -61,6 +61,29 @@ describe('loadConfig', () => {
 
     it('reads external anchors and CRLs from ./certs in development', () => {
       assert.equal(loaded.config.certsDir, resolve('certs'));
+    });
+  });
+
+  describe('the worker processes', () => {
+    it('is one process in development and one per available core in production', () => {
+      assert.equal(loadConfig({}).config.workers, 1);
+      const production = loadConfig({ ENLACE_PROFILE: 'production' });
+      assert.equal(production.config.workers, Math.min(64, availableParallelism()));
+    });
+
+    it('takes ENLACE_WORKERS in either profile', () => {
+      assert.equal(loadConfig({ ENLACE_WORKERS: '3' }).config.workers, 3);
+      const production = loadConfig({ ENLACE_PROFILE: 'production', ENLACE_WORKERS: '1' });
+      assert.equal(production.config.workers, 1);
+    });
+
+    it('refuses a count outside 1 to 64, naming the variable', () => {
+      for (const value of ['0', '65', 'two', '1.5']) {
+        assert.equal(
+          refusal({ ENLACE_WORKERS: value }),
+          `ENLACE_WORKERS must be a number of worker processes from 1 to 64 (got "${value}")`,
+        );
+      }
     });
   });
 
