@@ -11,6 +11,7 @@ import {
 } from '../audit/note/index.js';
 import { formatVerifySummary, verifyExport } from '../audit/verify-export/index.js';
 import { printJson } from './io.js';
+import { progressBarFor } from './progress-bar.js';
 
 /** Exit codes: 0 verified, 1 the export failed verification, 2 usage errors and unreadable inputs. */
 export const VERIFY_FAILED_EXIT = 1;
@@ -59,28 +60,6 @@ async function readEarlier(file: string): Promise<Buffer> {
   return readFile(file).catch(() => usage(`cannot read --checkpoint ${file}`));
 }
 
-/** A bar on stderr, redrawn when the percentage changes; only for a terminal. */
-function progressBar(stream: NodeJS.WriteStream): {
-  update: (done: number, total: number) => void;
-  end: () => void;
-} {
-  let shown = -1;
-  return {
-    update(done, total) {
-      const percent = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round(percent * 0.3);
-      stream.write(
-        `\r[${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${percent}% ${done}/${total} entries`,
-      );
-    },
-    end() {
-      if (shown >= 0) stream.write('\r\x1b[K');
-    },
-  };
-}
-
 async function runVerify(dir: string, options: VerifyOptions): Promise<void> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) usage(`cannot read the export directory ${dir}`);
@@ -90,7 +69,7 @@ async function runVerify(dir: string, options: VerifyOptions): Promise<void> {
     witnessKeys.push(await readKey(file, '--witness-key', SIGNATURE_TYPE_COSIGNATURE_V1));
   const earlier =
     options.checkpoint === undefined ? undefined : await readEarlier(options.checkpoint);
-  const bar = process.stderr.isTTY ? progressBar(process.stderr) : undefined;
+  const bar = progressBarFor('entries', { json: options.json === true });
   const result = await verifyExport(dir, {
     logKey,
     witnessKeys,

@@ -1,4 +1,4 @@
-// `enlace keys list|rotate`: the gateway's own signing and encryption keys, and their rotation with a published overlap.
+// `enlace keys list|rotate`: the gateway's own signing and encryption keys, and their rotation with a published overlap (`keys generate`, for partners, is in credential-commands.ts).
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Command } from 'commander';
 import { auditSubtype, auditType, buildAuditEvent, commandLineActor } from '../audit/index.js';
@@ -28,7 +28,7 @@ export function addKeyCommands(program: Command, run: RunWithContext): void {
   const keys = program
     .command('keys')
     .description(
-      "the gateway's own signing and encryption keys (published at /.well-known/jwks.json)",
+      "the gateway's own signing and encryption keys (list, rotate; published at /.well-known/jwks.json), and a partner's new ones (generate)",
     );
 
   keys

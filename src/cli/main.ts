@@ -1,4 +1,4 @@
-// The `enlace` command: serve, pki, partner, user. Errors print one line on stderr and set the exit code.
+// The `enlace` command: the operator's (serve, pki, partner, user, keys, audit) and the partner's (keys generate, csr, token, send, inbox, get, Task steps, consent, deliveries). Errors print one line on stderr and set the exit code.
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
@@ -13,6 +13,18 @@ import { addPartnerCommands, type RunWithContext } from './partner-commands.js';
 import { addKeyCommands } from './key-commands.js';
 import { addPkiCommands, pkiOf } from './pki-commands.js';
 import { addUserCommands } from './user-commands.js';
+import { addCredentialCommands } from './credential-commands.js';
+import { addReferralCommands } from './referral-commands.js';
+import { addConsentCommands } from './consent-commands.js';
+import { addDeliveryCommands } from './delivery-commands.js';
+import { addCompletionCommand } from './completion-command.js';
+import { EXIT_CONFIG, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFICATION } from './exit-codes.js';
+import {
+  EnlaceError,
+  EnlaceOAuthError,
+  EnlaceProtocolError,
+  EnlaceVerificationError,
+} from '../sdk/index.js';
 
 export function buildProgram(env: Readonly<Record<string, string | undefined>>): Command {
   const program = new Command('enlace')
@@ -29,6 +41,11 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   addPkiCommands(program, run);
   addKeyCommands(program, run);
   addWitnessCommands(addAuditCommands(program), run);
+  addCredentialCommands(program, env);
+  addReferralCommands(program, env);
+  addConsentCommands(program, env);
+  addDeliveryCommands(program, env);
+  addCompletionCommand(program);
   return program;
 }
 
@@ -42,7 +59,23 @@ export async function runCli(
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CommanderError) {
+      // Why: commander exits 1 on a usage error, the code that here means the gateway refused.
+      return err.exitCode === 1 && err.code.startsWith('commander.') ? EXIT_USAGE : err.exitCode;
+    }
+    if (err instanceof EnlaceVerificationError) {
+      process.stderr.write(`enlace: ${err.message}: nothing received was trusted\n`);
+      return EXIT_VERIFICATION;
+    }
+    if (err instanceof EnlaceError) {
+      const request = err.requestId === undefined ? '' : ` (request ${err.requestId})`;
+      process.stderr.write(`enlace: ${err.message}${request}\n`);
+      return EXIT_FAILED;
+    }
+    if (err instanceof EnlaceOAuthError || err instanceof EnlaceProtocolError) {
+      process.stderr.write(`enlace: the gateway refused: ${err.message}\n`);
+      return EXIT_FAILED;
+    }
     if (err instanceof WitnessAlarm) {
       // Why loud and its own code: a witness that keeps cosigning after a split view vouches for it.
       process.stderr.write(`enlace: WITNESS ALARM: ${err.message}\n`);
@@ -50,7 +83,7 @@ export async function runCli(
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`enlace: invalid configuration: ${err.message}\n`);
-      return 78;
+      return EXIT_CONFIG;
     }
     if (isGatewayError(err) && err.expose) {
       process.stderr.write(`enlace: ${err.message} (${err.code})\n`);

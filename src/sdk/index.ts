@@ -12,6 +12,16 @@ export type { SigningKey } from './auth/signing-key.js';
 export { readDecryptionKey, readSigningKey } from './credentials/read-keys.js';
 export type { SigningKeyFiles } from './credentials/read-keys.js';
 export { readProfile } from './credentials/read-profile.js';
+export { generatePartnerKeys, SIGNING_ALGORITHMS } from './credentials/generate-keys.js';
+export type { GeneratedKey, GeneratedKeys, SigningAlgorithm } from './credentials/generate-keys.js';
+export { createCertificateRequest } from './credentials/create-csr.js';
+export { connectOperator, signInOperator } from './operator/operator-api.js';
+export type {
+  Delivery,
+  DeliveryFilter,
+  OperatorClient,
+  OperatorSignIn,
+} from './operator/operator-api.js';
 export type { Profile } from './credentials/read-profile.js';
 export { buildReferral } from './message/build-referral.js';
 export type { BuiltReferral, MessageParties } from './message/build-referral.js';

@@ -74,7 +74,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI document */
+        /**
+         * This OpenAPI document
+         * @description The same document as `openapi/enlace.yaml` in the repository, converted to JSON: what `/docs`
+         *     renders and what client generators read.
+         */
         get: operations["getOpenApiDocument"];
         put?: never;
         post?: never;
@@ -234,7 +238,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List partner institutions */
+        /**
+         * List partner institutions
+         * @description Every partner institution registered, active or suspended, with its role and version. For its
+         *     clients, keys and endpoints, read one partner.
+         */
         get: operations["listPartners"];
         put?: never;
         /**
@@ -257,7 +265,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner with its clients and endpoints */
+        /**
+         * A partner with its clients and endpoints
+         * @description The partner with its clients (every key each has had, and each key's state) and its push
+         *     endpoints. Public members of keys only.
+         */
         get: operations["showPartner"];
         put?: never;
         post?: never;
@@ -296,7 +308,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-activate a suspended partner */
+        /**
+         * Re-activate a suspended partner
+         * @description A suspended partner becomes active again: its clients' keys and new tokens work from the next
+         *     request on. Audited.
+         */
         post: operations["activatePartner"];
         delete?: never;
         options?: never;
@@ -699,7 +715,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Certificates the network CA issued */
+        /**
+         * Certificates the network CA issued
+         * @description The certificates the network CA issued from partners' CSRs, with their validity and revocation
+         *     state, newest first; `partner` narrows to one institution (404 for an unknown one).
+         */
         get: operations["listCertificates"];
         put?: never;
         post?: never;
@@ -957,9 +977,21 @@ export interface paths {
          *     `MessageHeader.sender` must be `Organization/<your partner id>`; `destination` names exactly
          *     one receiver `Organization/<id>`; `MessageHeader.reason` carries one Coding of
          *     `https://enlace.example.org/fhir/CodeSystem/consent-purpose` for `referral-request`.
-         *     Events: `referral-request` (creates a referral and its Task after a consent check) and
-         *     `acknowledgement` (the recipient's own signed receipt, `focus` `Task/<id>`). Resubmitting the
-         *     same message (same `Bundle.identifier`, same content) answers the stored acknowledgement.
+         *     Events (`MessageHeader.eventCoding`, system
+         *     `https://enlace.example.org/fhir/CodeSystem/message-event`):
+         *     - `referral-request`: a new referral; creates it and its Task after the routing and consent
+         *       checks, sent by the referring institution;
+         *     - `acknowledgement`: the recipient's own signed receipt of a referral (`response.identifier` the
+         *       referral request's `MessageHeader.id`, `focus` `Task/<id>`), forwarded to the sender as its proof
+         *       of receipt;
+         *     - `referral-update`: the recipient moves the referral's Task (received, accepted, rejected,
+         *       in-progress, completed, failed) by message instead of `PATCH /fhir/Task/{id}`, checked the same
+         *       way; the message carries the Task as read, with the new status;
+         *     - `referral-cancel`: the sender cancels its referral, until it is completed.
+         *
+         *     `consent-revoked` is only ever sent by the gateway (a notice), never accepted here.
+         *     Resubmitting the same message (same `Bundle.identifier`, same content) answers the stored
+         *     acknowledgement.
          *     Definition: `http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message`.
          */
         post: operations["processMessage"];
@@ -1030,7 +1062,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one version of a consent */
+        /**
+         * Read one version of a consent
+         * @description Scope `system/Consent.r`. One version as it was recorded: the version revocation superseded
+         *     stays readable, so a decision that relied on it can be checked. Answers 404 alike for a version
+         *     that does not exist and a consent you may not see.
+         */
         get: operations["vreadConsent"];
         put?: never;
         post?: never;
@@ -1607,7 +1644,11 @@ export interface paths {
         get: operations["getAuditExportStatus"];
         put?: never;
         post?: never;
-        /** Cancel an export, or delete a finished one */
+        /**
+         * Cancel an export, or delete a finished one
+         * @description Cancels a running export, or deletes a finished one before it expires: its files are deleted at
+         *     once and its status URL answers 404 from then on. Recorded like every export request.
+         */
         delete: operations["cancelAuditExport"];
         options?: never;
         head?: never;
@@ -1733,14 +1774,16 @@ export interface components {
          *           "fullUrl": "https://gateway.example.org/fhir/Organization/casa-luz",
          *           "resource": {
          *             "resourceType": "Organization",
-         *             "id": "casa-luz"
+         *             "id": "casa-luz",
+         *             "name": "Casa Luz"
          *           }
          *         },
          *         {
          *           "fullUrl": "https://gateway.example.org/fhir/Organization/casa-refugio",
          *           "resource": {
          *             "resourceType": "Organization",
-         *             "id": "casa-refugio"
+         *             "id": "casa-refugio",
+         *             "name": "Casa Refugio"
          *           }
          *         }
          *       ]
@@ -2050,7 +2093,7 @@ export interface components {
         /** @description OAuth 2.0 error response (RFC 6749 §5.2). */
         OAuthError: {
             /** @enum {unknown} */
-            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "temporarily_unavailable";
             error_description?: string;
         };
         /** @description One RFC 6902 operation; which paths and operations a route accepts is said by the route. */
@@ -2160,7 +2203,13 @@ export interface components {
                 "application/fhir+json": components["schemas"]["OperationOutcome"];
             };
         };
-        /** @description The request is malformed or a parameter is invalid. */
+        /**
+         * @description The request is malformed or a parameter is invalid (`ENLACE_INVALID_PARAMETER`, naming it), the
+         *     body is not what the route reads (`ENLACE_MALFORMED_JSON`, `ENLACE_JSON_TOO_DEEP`,
+         *     `ENLACE_JSON_FORBIDDEN_KEY`, `ENLACE_JSON_DUPLICATE_KEY`, `ENLACE_INVALID_UTF8`,
+         *     `ENLACE_BODY_REQUIRED`), or a path or query parameter holds a control character
+         *     (`ENLACE_CONTROL_CHARACTER`; every route refuses those before anything else).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -2227,6 +2276,21 @@ export interface components {
             };
             content?: never;
         };
+        /**
+         * @description The database cannot answer now (`ENLACE_STORE_UNAVAILABLE`), or the audit record the request
+         *     needs could not be written (`ENLACE_STORE_AUDIT_FAILED`): nothing was done. The text never
+         *     names the engine, host or SQLSTATE. Retry after `Retry-After` seconds.
+         */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/fhir+json": components["schemas"]["OperationOutcome"];
+            };
+        };
     };
     parameters: {
         /**
@@ -2247,8 +2311,10 @@ export interface components {
          *     `return` after the first are ignored (RFC 7240).
          */
         Prefer: string;
-        id: string;
-        /** @description A `client_id` of the partner. */
+        /**
+         * @description A `client_id` of the partner.
+         * @example police-central
+         */
         clientId: string;
         /**
          * @description Page size, a non-negative integer. Above the route's maximum (200 for the directory and
@@ -2267,6 +2333,56 @@ export interface components {
         _cursor: string;
         /** @description FHIR `_format`; only JSON (`json`, `application/fhir+json`, `application/json`) is supported. */
         _format: string;
+        /**
+         * @description The partner id (or `enlace-gateway`).
+         * @example shelter-sur
+         */
+        organizationId: string;
+        /**
+         * @description The endpoint id.
+         * @example shelter-sur-push
+         */
+        endpointId: string;
+        /**
+         * @description The partner id.
+         * @example police-central
+         */
+        partnerId: string;
+        /**
+         * @description The delivery id.
+         * @example 0e7d5c3b-1a2f-4b6c-8d9e-7f1a2b3c4d04
+         */
+        deliveryId: string;
+        /**
+         * @description The consent id.
+         * @example 4c1e7a2b-9d3f-4e5a-8b6c-0f1a2b3c4d5e
+         */
+        consentId: string;
+        /**
+         * @description The referral's Task id.
+         * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+         */
+        taskId: string;
+        /**
+         * @description The referral's id, which is its Task's id.
+         * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+         */
+        referralId: string;
+        /**
+         * @description The AuditEvent id.
+         * @example 0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01
+         */
+        auditEventId: string;
+        /**
+         * @description The emergency grant id.
+         * @example e4d3c2b1-a0f9-4e8d-9c7b-6a5f4e3d2c1b
+         */
+        grantId: string;
+        /**
+         * @description The export id (from `Content-Location`).
+         * @example 3a7c1e9b-2d4f-4a6b-8c0e-1f2a3b4c5d6e
+         */
+        exportId: string;
     };
     requestBodies: never;
     headers: {
@@ -2304,6 +2420,7 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -2326,6 +2443,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             /** @description Not ready; one issue per failing check. */
             503: {
@@ -2363,6 +2481,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["CapabilityStatement"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -2385,6 +2504,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -2420,6 +2540,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -2431,7 +2552,10 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                /** @description A file name from the page, e.g. `swagger-ui.3b1f0c2d9e4a.css`. */
+                /**
+                 * @description A file name from the page, e.g. `swagger-ui.3b1f0c2d9e4a.css`.
+                 * @example swagger-ui.3b1f0c2d9e4a.css
+                 */
                 asset: string;
             };
             cookie?: never;
@@ -2459,6 +2583,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
         };
@@ -2512,6 +2637,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readOrganization: {
@@ -2531,7 +2657,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id (or `enlace-gateway`).
+                 * @example shelter-sur
+                 */
+                id: components["parameters"]["organizationId"];
             };
             cookie?: never;
         };
@@ -2549,10 +2679,12 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     searchEndpoint: {
@@ -2599,6 +2731,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readEndpoint: {
@@ -2618,7 +2751,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The endpoint id.
+                 * @example shelter-sur-push
+                 */
+                id: components["parameters"]["endpointId"];
             };
             cookie?: never;
         };
@@ -2636,10 +2773,12 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listPartners: {
@@ -2662,9 +2801,11 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     registerPartner: {
@@ -2704,6 +2845,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     showPartner: {
@@ -2711,7 +2853,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
             };
             cookie?: never;
         };
@@ -2726,10 +2872,12 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     suspendPartner: {
@@ -2737,7 +2885,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
             };
             cookie?: never;
         };
@@ -2752,10 +2904,12 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     activatePartner: {
@@ -2763,7 +2917,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
             };
             cookie?: never;
         };
@@ -2778,10 +2936,12 @@ export interface operations {
                     "application/json": components["schemas"]["Partner"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addPartnerClient: {
@@ -2789,7 +2949,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
             };
             cookie?: never;
         };
@@ -2820,6 +2984,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     rotatePartnerKey: {
@@ -2827,8 +2992,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
-                /** @description A `client_id` of the partner. */
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
+                /**
+                 * @description A `client_id` of the partner.
+                 * @example police-central
+                 */
                 clientId: components["parameters"]["clientId"];
             };
             cookie?: never;
@@ -2867,6 +3039,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     removePartnerClient: {
@@ -2874,8 +3047,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
-                /** @description A `client_id` of the partner. */
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
+                /**
+                 * @description A `client_id` of the partner.
+                 * @example police-central
+                 */
                 clientId: components["parameters"]["clientId"];
             };
             cookie?: never;
@@ -2893,6 +3073,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2906,6 +3087,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getPartnerJwks: {
@@ -2913,7 +3095,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The partner id.
+                 * @example police-central
+                 */
+                id: components["parameters"]["partnerId"];
             };
             cookie?: never;
         };
@@ -2929,10 +3115,12 @@ export interface operations {
                     "application/jwk-set+json": components["schemas"]["PartnerJwkSet"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listDeliveries: {
@@ -2964,6 +3152,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     retryDelivery: {
@@ -2971,7 +3160,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The delivery id.
+                 * @example 0e7d5c3b-1a2f-4b6c-8d9e-7f1a2b3c4d04
+                 */
+                id: components["parameters"]["deliveryId"];
             };
             cookie?: never;
         };
@@ -2986,6 +3179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Delivery"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -2999,6 +3193,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     signInWithPassword: {
@@ -3030,6 +3225,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             423: components["responses"]["AccountLocked"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     signInWithTotp: {
@@ -3061,6 +3257,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             423: components["responses"]["AccountLocked"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     signOut: {
@@ -3080,8 +3277,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getSmartConfiguration: {
@@ -3103,6 +3302,7 @@ export interface operations {
                     "application/json": components["schemas"]["SmartConfiguration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -3125,6 +3325,7 @@ export interface operations {
                     "application/json": components["schemas"]["SmartConfiguration"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -3147,6 +3348,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorizationServerMetadata"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -3186,6 +3388,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -3258,6 +3461,17 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
+            /** @description `temporarily_unavailable`: the database cannot answer now; nothing was issued. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
         };
     };
     getCrl: {
@@ -3278,8 +3492,10 @@ export interface operations {
                     "application/pkix-crl": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCaChain: {
@@ -3300,14 +3516,19 @@ export interface operations {
                     "application/pem-certificate-chain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listCertificates: {
         parameters: {
             query?: {
-                /** @description Only this partner's certificates. */
+                /**
+                 * @description Only this partner's certificates.
+                 * @example shelter-sur
+                 */
                 partner?: string;
             };
             header?: never;
@@ -3327,10 +3548,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokeCertificate: {
@@ -3338,6 +3561,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example 5F3A9C21D47E80B6 */
                 serial: string;
             };
             cookie?: never;
@@ -3376,6 +3600,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     unlockPerson: {
@@ -3383,6 +3608,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example marta */
                 username: string;
             };
             cookie?: never;
@@ -3398,10 +3624,12 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     disablePerson: {
@@ -3409,6 +3637,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example marta */
                 username: string;
             };
             cookie?: never;
@@ -3424,10 +3653,12 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     revokePersonSessions: {
@@ -3435,6 +3666,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example marta */
                 username: string;
             };
             cookie?: never;
@@ -3453,10 +3685,12 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     emergencyAccess: {
@@ -3520,6 +3754,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     emergencyAccessStop: {
@@ -3561,12 +3796,16 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     searchConsent: {
         parameters: {
             query?: {
-                /** @description `<identifier system>|<identifier value>`; required unless `_cursor` is given. */
+                /**
+                 * @description `<identifier system>|<identifier value>`; required unless `_cursor` is given.
+                 * @example https://registro.example.org/fhir/NamingSystem/cedula|1.234.567-8
+                 */
                 patient?: string;
                 status?: "active" | "inactive";
                 _sort?: "-_lastUpdated" | "_lastUpdated";
@@ -3607,6 +3846,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createConsent: {
@@ -3692,6 +3932,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     evaluateConsent: {
@@ -3731,6 +3972,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     processMessage: {
@@ -3828,6 +4070,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readConsent: {
@@ -3847,7 +4090,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The consent id.
+                 * @example 4c1e7a2b-9d3f-4e5a-8b6c-0f1a2b3c4d5e
+                 */
+                id: components["parameters"]["consentId"];
             };
             cookie?: never;
         };
@@ -3865,10 +4112,12 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchConsent: {
@@ -3886,7 +4135,11 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The consent id.
+                 * @example 4c1e7a2b-9d3f-4e5a-8b6c-0f1a2b3c4d5e
+                 */
+                id: components["parameters"]["consentId"];
             };
             cookie?: never;
         };
@@ -3962,6 +4215,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     historyConsent: {
@@ -3969,7 +4223,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The consent id.
+                 * @example 4c1e7a2b-9d3f-4e5a-8b6c-0f1a2b3c4d5e
+                 */
+                id: components["parameters"]["consentId"];
             };
             cookie?: never;
         };
@@ -3984,10 +4242,12 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["Bundle"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     vreadConsent: {
@@ -4007,7 +4267,12 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The consent id.
+                 * @example 4c1e7a2b-9d3f-4e5a-8b6c-0f1a2b3c4d5e
+                 */
+                id: components["parameters"]["consentId"];
+                /** @example 1 */
                 vid: string;
             };
             cookie?: never;
@@ -4026,10 +4291,12 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     searchTask: {
@@ -4083,6 +4350,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readTask: {
@@ -4102,7 +4370,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's Task id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["taskId"];
             };
             cookie?: never;
         };
@@ -4120,17 +4392,22 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patchTask: {
         parameters: {
             query?: never;
             header: {
-                /** @description Version ETag, e.g. `W/"1"`. */
+                /**
+                 * @description Version ETag, e.g. `W/"1"`.
+                 * @example W/"2"
+                 */
                 "If-Match": string;
                 /**
                  * @description `return=minimal` (no body), `return=representation` (the resource; the default) or
@@ -4141,7 +4418,11 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's Task id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["taskId"];
             };
             cookie?: never;
         };
@@ -4215,6 +4496,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     historyTask: {
@@ -4222,7 +4504,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's Task id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["taskId"];
             };
             cookie?: never;
         };
@@ -4237,10 +4523,12 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["Bundle"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     vreadTask: {
@@ -4260,7 +4548,12 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's Task id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["taskId"];
+                /** @example 2 */
                 vid: string;
             };
             cookie?: never;
@@ -4279,10 +4572,12 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readReferralBundle: {
@@ -4302,7 +4597,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's id, which is its Task's id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["referralId"];
             };
             cookie?: never;
         };
@@ -4320,6 +4619,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             /** @description The token lacks the scope, or her consent does not permit this release now (`ENLACE_CONSENT_DENIED`). */
             403: {
@@ -4341,6 +4641,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readRecipientAcknowledgement: {
@@ -4348,7 +4649,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The referral's Task id.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c
+                 */
+                id: components["parameters"]["taskId"];
             };
             cookie?: never;
         };
@@ -4363,10 +4668,12 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["Bundle"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readNotices: {
@@ -4404,6 +4711,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     acknowledgeNotices: {
@@ -4452,6 +4760,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     searchAuditEvent: {
@@ -4535,31 +4844,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "resourceType": "Bundle",
-                     *       "type": "searchset",
-                     *       "link": [
-                     *         {
-                     *           "relation": "self",
-                     *           "url": "https://gateway.example.org/fhir/AuditEvent?agent=Organization%2Fpolice-central&_sort=-date&_count=1"
-                     *         },
-                     *         {
-                     *           "relation": "next",
-                     *           "url": "https://gateway.example.org/fhir/AuditEvent?agent=Organization%2Fpolice-central&_sort=-date&_count=1&_cursor=eyJhbGciOi..."
-                     *         }
-                     *       ],
-                     *       "entry": [
-                     *         {
-                     *           "fullUrl": "https://gateway.example.org/fhir/AuditEvent/0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01",
-                     *           "resource": {
-                     *             "resourceType": "AuditEvent",
-                     *             "id": "0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01"
-                     *           }
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/fhir+json": components["schemas"]["SearchsetBundle"];
                 };
             };
@@ -4575,6 +4859,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     readAuditEvent: {
@@ -4594,7 +4879,11 @@ export interface operations {
                 "If-Modified-Since"?: components["parameters"]["IfModifiedSince"];
             };
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The AuditEvent id.
+                 * @example 0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01
+                 */
+                id: components["parameters"]["auditEventId"];
             };
             cookie?: never;
         };
@@ -4608,16 +4897,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "resourceType": "AuditEvent",
-                     *       "id": "0b8f6c1e-2d4a-4e7b-9c3f-5a6b7c8d9e01"
-                     *     }
-                     */
                     "application/fhir+json": components["schemas"]["Resource"];
                 };
             };
             304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No AuditEvent has this id (`ENLACE_RESOURCE_NOT_FOUND`). */
@@ -4630,6 +4914,7 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     patientDisclosures: {
@@ -4662,26 +4947,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "resourceType": "Bundle",
-                     *       "type": "searchset",
-                     *       "link": [
-                     *         {
-                     *           "relation": "self",
-                     *           "url": "https://gateway.example.org/fhir/Patient/$disclosures?patient=redacted"
-                     *         }
-                     *       ],
-                     *       "entry": [
-                     *         {
-                     *           "fullUrl": "urn:uuid:7d0c1f3e-5a2b-4c6d-8e9f-0a1b2c3d4e5f",
-                     *           "resource": {
-                     *             "resourceType": "AuditEvent"
-                     *           }
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/fhir+json": components["schemas"]["Bundle"];
                     "text/html": string;
                 };
@@ -4707,6 +4972,7 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listBreakGlassGrants: {
@@ -4738,6 +5004,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     reviewBreakGlassGrant: {
@@ -4745,7 +5012,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The emergency grant id.
+                 * @example e4d3c2b1-a0f9-4e8d-9c7b-6a5f4e3d2c1b
+                 */
+                id: components["parameters"]["grantId"];
             };
             cookie?: never;
         };
@@ -4780,6 +5051,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuditLogKey: {
@@ -4797,10 +5069,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example gateway.example.org/audit-log+7d1e93a0+AcyF3Kc0m9qTQe4pY2Q9oN2l9dB8Ghu0QbNqv6k1ZrE4 */
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
         };
     };
@@ -4819,16 +5091,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example gateway.example.org/audit-log
-                     *     1042
-                     *     q6Wb4JkY2dF0bM2l3V9wD5Qn1mJkqQ0nqS5eJ2sE9bE=
-                     *
-                     *     — gateway.example.org/audit-log fR6ToEsAYWmOUwPz8mJ0...
-                     */
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description No checkpoint was signed yet (`ENLACE_AUDIT_CHECKPOINT_NOT_FOUND`). */
             404: {
                 headers: {
@@ -4839,6 +5105,7 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listAuditCheckpoints: {
@@ -4882,12 +5149,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuditConsistencyProof: {
         parameters: {
             query: {
+                /** @example 1000 */
                 from: number;
+                /** @example 1042 */
                 to: number;
             };
             header?: never;
@@ -4902,16 +5172,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "first": 1000,
-                     *       "second": 1042,
-                     *       "proof": [
-                     *         "3t1fZ...=",
-                     *         "k9Qb2...="
-                     *       ]
-                     *     }
-                     */
                     "application/json": {
                         first: number;
                         second: number;
@@ -4930,14 +5190,17 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuditInclusionProof: {
         parameters: {
             query: {
+                /** @example 1041 */
                 index?: number;
                 /** @description The entry's leaf hash, SHA-256(0x00 ‖ RFC 8785 JSON), standard base64. */
                 leaf_hash?: string;
+                /** @example 1042 */
                 size: number;
             };
             header?: never;
@@ -4973,6 +5236,7 @@ export interface operations {
                 };
             };
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     addAuditCosignature: {
@@ -4980,6 +5244,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example 1042 */
                 size: number;
             };
             cookie?: never;
@@ -5032,6 +5297,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     exportAuditEvents: {
@@ -5070,6 +5336,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuditExportStatus: {
@@ -5077,7 +5344,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The export id (from `Content-Location`).
+                 * @example 3a7c1e9b-2d4f-4a6b-8c0e-1f2a3b4c5d6e
+                 */
+                id: components["parameters"]["exportId"];
             };
             cookie?: never;
         };
@@ -5111,6 +5382,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -5124,6 +5396,7 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelAuditExport: {
@@ -5131,7 +5404,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The export id (from `Content-Location`).
+                 * @example 3a7c1e9b-2d4f-4a6b-8c0e-1f2a3b4c5d6e
+                 */
+                id: components["parameters"]["exportId"];
             };
             cookie?: never;
         };
@@ -5146,10 +5423,12 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAuditExportFile: {
@@ -5157,7 +5436,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: components["parameters"]["id"];
+                /**
+                 * @description The export id (from `Content-Location`).
+                 * @example 3a7c1e9b-2d4f-4a6b-8c0e-1f2a3b4c5d6e
+                 */
+                id: components["parameters"]["exportId"];
+                /** @example manifest.json */
                 name: string;
             };
             cookie?: never;
@@ -5177,22 +5461,34 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     receiveDelivery: {
         parameters: {
             query?: never;
             header: {
-                /** @description The same for every attempt of one delivery, e.g. `<referral id>:task:<version>`. */
+                /**
+                 * @description The same for every attempt of one delivery, e.g. `<referral id>:task:<version>`.
+                 * @example b7c2e4a1-3f5d-4c8e-9a60-1d2e3f4a5b6c:task:3
+                 */
                 "Idempotency-Key": string;
-                /** @description The delivery's id; for notices also their `Bundle.id`, which `POST /fhir/$acknowledge-notices` takes. */
+                /**
+                 * @description The delivery's id; for notices also their `Bundle.id`, which `POST /fhir/$acknowledge-notices` takes.
+                 * @example 0e7d5c3b-1a2f-4b6c-8d9e-7f1a2b3c4d03
+                 */
                 "Enlace-Delivery-Id": string;
+                /** @example task-update */
                 "Enlace-Delivery-Kind": "referral" | "task-update" | "acknowledgement" | "consent-revoked" | "break-glass";
-                /** @description For deliveries about a referral, its number (the signed notice carries the same). */
+                /**
+                 * @description For deliveries about a referral, its number (the signed notice carries the same).
+                 * @example 2
+                 */
                 "Enlace-Delivery-Sequence"?: number;
             };
             path?: never;
