@@ -7,6 +7,7 @@ import {
   generatePartnerKeys,
   readDecryptionKey,
   SIGNING_ALGORITHMS,
+  type Profile,
 } from '../sdk/index.js';
 import {
   connectPartner,
@@ -182,17 +183,8 @@ Example:
     );
 }
 
-interface ProfileInitOptions extends PartnerOptions {
-  readonly gateway: string;
-  readonly clientId: string;
-  readonly signingKey: string;
-  readonly certificate?: string;
-  readonly kid?: string;
-  readonly alg?: string;
-  readonly decryptionKey?: string;
-  readonly networkCa?: string;
-  readonly scope?: string;
-  readonly auditLogKey?: string;
+/** The profile's own fields, as flags. */
+interface ProfileInitOptions extends PartnerOptions, Profile {
   readonly force?: boolean;
 }
 
