@@ -173,7 +173,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
       `ENLACE_REQUEST_TIMEOUT_MS must be greater than ENLACE_HEADERS_TIMEOUT_MS (got ${config.requestTimeoutMs} and ${config.headersTimeoutMs})`,
     );
   }
-  return { config, warnings: unknownVariables(env) };
+  const warnings = unknownVariables(env);
+  if (port === 0 && values.publicUrl === undefined) {
+    // The port is chosen only at listen, after every URL the gateway advertises has been fixed.
+    warnings.push(
+      'ENLACE_PORT=0 without ENLACE_PUBLIC_URL: discovery, token audiences and a new audit log name port 0; set ENLACE_PUBLIC_URL to the address partners use',
+    );
+  }
+  return { config, warnings };
 }
 
 /**

@@ -280,4 +280,21 @@ describe('loadConfig', () => {
       assert.deepEqual(warnings, []);
     });
   });
+
+  describe('a port picked at listen', () => {
+    it('warns that the advertised URLs name port 0 when no public URL is set', () => {
+      const { config, warnings } = loadConfig({ ENLACE_PORT: '0' });
+      assert.equal(config.publicUrl, 'http://127.0.0.1:0');
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0] ?? '', /^ENLACE_PORT=0 without ENLACE_PUBLIC_URL: /);
+    });
+
+    it('does not warn when the public URL is set', () => {
+      const { warnings } = loadConfig({
+        ENLACE_PORT: '0',
+        ENLACE_PUBLIC_URL: 'https://gw.example.org',
+      });
+      assert.deepEqual(warnings, []);
+    });
+  });
 });
