@@ -4,11 +4,10 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import process from 'node:process';
 import { connect, type EnlaceClient } from '../../src/sdk/index.js';
 import type { Cleanup } from './cleanup.js';
-import { downloadAuditExport } from './download-export.js';
 import { spawnGateway } from './gateway-process.js';
 import type { Narrator } from './narrator.js';
 import { createOperator, runEnlace } from './operator.js';
@@ -219,13 +218,12 @@ export async function runDemo(options: {
   await writeFile(kept, checkpoint.note);
   n.say(`kept checkpoint: ${checkpoint.size} entries, signed by the log key`);
   const exportDir = join(dir, 'export');
-  const exported = await downloadAuditExport(auditor, exportDir, WAIT_MS);
-  const logKey = await auditor.api.GET('/audit/log-key', { parseAs: 'text' });
-  if (logKey.data === undefined)
-    throw new Error(`GET /audit/log-key answered ${logKey.response.status}`);
+  const exported = await auditor.audit.export({ into: exportDir, timeoutMs: WAIT_MS });
   const logKeyFile = join(dir, 'log.pub');
-  await writeFile(logKeyFile, logKey.data);
-  n.say(`${exported.entries} entries in ${exported.files.join(', ')}`);
+  await writeFile(logKeyFile, `${await auditor.audit.logKey()}\n`);
+  n.say(
+    `${exported.entries} entries in ${exported.files.map((file) => basename(file)).join(', ')}`,
+  );
 
   n.step(
     'The gateway stops; the export is verified offline, with nothing but the files and the key',

@@ -40,7 +40,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   addUserCommands(program, run);
   addPkiCommands(program, run);
   addKeyCommands(program, run);
-  addWitnessCommands(addAuditCommands(program), run);
+  addWitnessCommands(addAuditCommands(program, env), run);
   addCredentialCommands(program, env);
   addReferralCommands(program, env);
   addConsentCommands(program, env);

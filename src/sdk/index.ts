@@ -47,6 +47,11 @@ export type { NoticesApi } from './notices/notices-api.js';
 export type { PushedDelivery, PushRequest } from './push/verify-push.js';
 export type { AuditApi, AuditOptions, LogEntry, VerifiedCheckpoint } from './audit/audit-api.js';
 export { auditEventLeafHash } from './audit/audit-api.js';
+export type {
+  AuditExport,
+  AuditExportFilter,
+  AuditExportOptions,
+} from './audit/export-audit-log.js';
 export type { ReferralContent } from './verify/read-referral-content.js';
 export type { VerifiedReferral } from './verify/verify-referral.js';
 export type { VerifiedNotice } from './verify/verify-notice.js';

@@ -13,6 +13,7 @@ import {
 } from '../../audit/note/index.js';
 import { canonicalJsonBytes, type JsonValue } from '../../crypto/index.js';
 import { EnlaceVerificationError } from '../errors.js';
+import { exportAuditLog, type AuditExport, type AuditExportOptions } from './export-audit-log.js';
 import type { Session } from '../session.js';
 import { unwrap } from '../transport/read-failure.js';
 
@@ -49,6 +50,14 @@ export interface AuditApi {
   ): Promise<{ index: number; leafHash: Uint8Array }>;
   /** Proves `newer` extends `older`: nothing recorded before was changed or removed. */
   proveConsistency(older: VerifiedCheckpoint, newer: VerifiedCheckpoint): Promise<void>;
+  /**
+   * `POST /fhir/AuditEvent/$export` (the whole log, or filtered), polled with backoff until
+   * complete, every file the manifest names streamed into `options.into` (an oversight body's
+   * token). The directory is what `enlace audit verify` checks offline.
+   */
+  export(options: AuditExportOptions): Promise<AuditExport>;
+  /** The log's verifier key text: the one given in the options, else `GET /audit/log-key`. */
+  logKey(): Promise<string>;
 }
 
 const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
@@ -61,15 +70,17 @@ export const auditEventLeafHash = (event: AuditEvent): Uint8Array =>
 export function createAuditApi(session: Session, options: AuditOptions = {}): AuditApi {
   const { http } = session;
   const witnesses = (options.witnessKeys ?? []).map(parseVerifierKey);
-  let logKey: Promise<NoteVerifier> | undefined;
-  const verifier = () =>
-    (logKey ??= (async () =>
-      parseVerifierKey(
-        (
-          options.logKey ?? unwrap(await http.open.GET('/audit/log-key', { parseAs: 'text' }))
-        ).trim(),
-      ))());
+  let logKeyText: Promise<string> | undefined;
+  const logKey = () =>
+    (logKeyText ??= (async () =>
+      (
+        options.logKey ?? unwrap(await http.open.GET('/audit/log-key', { parseAs: 'text' }))
+      ).trim())());
+  let verifierKey: Promise<NoteVerifier> | undefined;
+  const verifier = () => (verifierKey ??= logKey().then(parseVerifierKey));
   return {
+    export: (exportOptions) => exportAuditLog(http, exportOptions),
+    logKey,
     checkpoint: async () => {
       const note = unwrap(await http.open.GET('/audit/checkpoint', { parseAs: 'text' }));
       const key = await verifier();
