@@ -1,12 +1,8 @@
 // The network the benchmark runs: the operator's `enlace` commands (PKI, partners), then tokens and consents over HTTP.
-import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Consent } from '@medplum/fhirtypes';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { runCli } from '../../src/cli/main.js';
-import { createCsrPem } from '../integration/auth/test-certificates.js';
+import { SignJWT, type CryptoKey, type JWK } from 'jose';
+import { enlaceJson, pemToX5c, registerWithCsr } from '../support/enlace-cli.js';
 import { shelterConsent } from '../integration/referrals/referral-fixtures.js';
 import type { Curve } from './bench-options.js';
 
@@ -36,68 +32,19 @@ export const SCOPES = {
   oversight: 'system/AuditEvent.rs',
 } as const;
 
-const pemToX5c = (pem: string): string[] =>
-  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) =>
-    (m[1] ?? '').replace(/\s+/g, ''),
-  );
-
-/** Runs `enlace …` in this process (as test/e2e does), returning its JSON output. */
-async function enlace(env: Record<string, string>, ...argv: string[]): Promise<unknown> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  };
-  let code: number;
-  try {
-    code = await runCli(argv, env);
-  } finally {
-    process.stdout.write = write;
-  }
-  assert.equal(code, 0, `enlace ${argv.join(' ')} failed`);
-  return JSON.parse(out) as unknown;
-}
-
 async function register(
   env: Record<string, string>,
   dir: string,
   id: string,
   role: string,
 ): Promise<BenchPartner> {
-  const signing = await generateKeyPair('ES256', { extractable: true });
-  const encryption = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
-  const csr = join(dir, `${id}.csr`);
-  await writeFile(
-    csr,
-    await createCsrPem(signing.privateKey, await exportJWK(signing.publicKey), id),
-  );
-  const encryptionJwk = join(dir, `${id}.enc.jwk`);
-  await writeFile(
-    encryptionJwk,
-    JSON.stringify({ ...(await exportJWK(encryption.publicKey)), kid: `${id}-enc` }),
-  );
-  const result = (await enlace(
-    env,
-    'partner',
-    'register',
-    '--id',
-    id,
-    '--name',
-    id,
-    '--role',
-    role,
-    '--csr',
-    csr,
-    '--encryption-key',
-    encryptionJwk,
-  )) as { client_id: string; certificate: string };
+  const partner = await registerWithCsr(env, dir, { id, role });
   return {
     id,
-    clientId: result.client_id,
-    signingKey: signing.privateKey,
-    leaf: pemToX5c(result.certificate)[0] ?? '',
-    decryptionKey: encryption.privateKey,
+    clientId: partner.clientId,
+    signingKey: partner.signingKey,
+    leaf: partner.x5c[0] ?? '',
+    decryptionKey: partner.decryptionKey,
   };
 }
 
@@ -106,7 +53,7 @@ export async function registerNetwork(
   env: Record<string, string>,
   dir: string,
 ): Promise<BenchNetwork> {
-  await enlace(env, 'pki', 'init', '--network-name', 'Red Enlace Bench');
+  await enlaceJson(env, 'pki', 'init', '--network-name', 'Red Enlace Bench');
   return {
     police: await register(env, dir, POLICE, 'police'),
     shelter: await register(env, dir, SHELTER, 'shelter'),

@@ -4,26 +4,16 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bundle, Consent, Provenance, Task } from '@medplum/fhirtypes';
-import {
-  compactDecrypt,
-  CompactEncrypt,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
-import { runCli } from '../../src/cli/main.js';
+import { compactDecrypt, CompactEncrypt, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { verifyDecisionProvenance } from '../../src/consent/index.js';
 import { signBundle, verifyBundleSignature } from '../../src/crypto/index.js';
-import { createCsrPem } from '../integration/auth/test-certificates.js';
+import { enlaceJson, pemToX5c, registerWithCsr } from '../support/enlace-cli.js';
 import { createRunDatabase, selectRows, type TestDatabase } from '../support/test-database.js';
 import {
   buildReferralBundle,
@@ -46,11 +36,6 @@ interface Pushed {
   readonly body: string;
 }
 
-const pemToX5c = (pem: string): string[] =>
-  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) =>
-    (m[1] ?? '').replace(/\s+/g, ''),
-  );
-
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,23 +51,6 @@ async function until<T>(what: string, probe: () => T | undefined, seconds = 20):
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Runs `enlace …` in this process against the gateway's data directory, returning its JSON output. */
-async function enlace(env: Record<string, string>, ...argv: string[]): Promise<unknown> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  };
-  try {
-    const code = await runCli(argv, env);
-    assert.equal(code, 0, `enlace ${argv.join(' ')}`);
-  } finally {
-    process.stdout.write = write;
-  }
-  return JSON.parse(out) as unknown;
 }
 
 describe('a referral, end to end between two partners and a gateway process', function () {
@@ -103,43 +71,14 @@ describe('a referral, end to end between two partners and a gateway process', fu
     role: string,
     endpoint?: string,
   ): Promise<Partner> {
-    const signing = await generateKeyPair('ES256', { extractable: true });
-    const encryption = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
-    const csr = join(dataDir, `${id}.csr`);
-    await writeFile(
-      csr,
-      await createCsrPem(signing.privateKey, await exportJWK(signing.publicKey), id),
-    );
-    const encryptionJwk = join(dataDir, `${id}.enc.jwk`);
-    await writeFile(
-      encryptionJwk,
-      JSON.stringify({ ...(await exportJWK(encryption.publicKey)), kid: `${id}-enc` }),
-    );
-    const result = (await enlace(
-      env,
-      'partner',
-      'register',
-      '--id',
+    const partner = await registerWithCsr(env, dataDir, {
       id,
-      '--name',
-      id,
-      '--role',
       role,
-      '--csr',
-      csr,
-      '--encryption-key',
-      encryptionJwk,
-      ...(endpoint === undefined ? [] : ['--endpoint', endpoint]),
-    )) as { client_id: string; certificate: string };
-    const issuing = (await enlace(env, 'pki', 'list')) as unknown[];
+      ...(endpoint === undefined ? {} : { endpoint }),
+    });
+    const issuing = (await enlaceJson(env, 'pki', 'list')) as unknown[];
     assert.ok(issuing.length > 0);
-    return {
-      id,
-      clientId: result.client_id,
-      signingKey: signing.privateKey,
-      x5c: pemToX5c(result.certificate),
-      decryptionKey: encryption.privateKey,
-    };
+    return { ...partner, x5c: [...partner.x5c] };
   }
 
   before(async () => {
@@ -166,7 +105,7 @@ describe('a referral, end to end between two partners and a gateway process', fu
       ENLACE_DELIVERY_ALLOWED_HOSTS: `127.0.0.1:${receiverPort}`,
       ENLACE_DELIVERY_POLL_SECONDS: '1',
     };
-    await enlace(env, 'pki', 'init', '--network-name', 'Red Enlace E2E');
+    await enlaceJson(env, 'pki', 'init', '--network-name', 'Red Enlace E2E');
     police = await register(env, 'comisaria-norte', 'police');
     shelter = await register(
       env,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { pino } from 'pino';
-import { runCli } from '../../../src/cli/main.js';
+import { enlaceJson } from '../../support/enlace-cli.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { startGateway, type Gateway } from '../../../src/gateway.js';
 import type { TestDatabase } from '../../support/test-database.js';
@@ -36,24 +36,6 @@ export interface SdkNetwork {
   /** Runs an operator's `enlace …` command on the gateway's data directory; its JSON output. */
   operator(...argv: string[]): Promise<unknown>;
   dispose(): Promise<void>;
-}
-
-/** Runs `enlace …` in this process against the data directory, returning its JSON output. */
-async function enlace(env: Record<string, string>, ...argv: string[]): Promise<unknown> {
-  let out = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  };
-  let code: number;
-  try {
-    code = await runCli(argv, env);
-  } finally {
-    process.stdout.write = write;
-  }
-  assert.equal(code, 0, `enlace ${argv.join(' ')}`);
-  return JSON.parse(out) as unknown;
 }
 
 async function freePort(): Promise<number> {
@@ -95,7 +77,7 @@ async function registerWithJwks(at: Registration, id: string, role: string): Pro
   await writeFile(file('enc.jwk'), JSON.stringify(await exportJWK(encryption.privateKey)), {
     mode: 0o600,
   });
-  const registered = (await enlace(
+  const registered = (await enlaceJson(
     at.env,
     'partner',
     'register',
@@ -148,7 +130,7 @@ async function registerWithCertificate(
   });
   await writeFile(file('key'), sec1, { mode: 0o600 });
   await writeFile(file('enc.key'), await exportPKCS8(encryption.privateKey), { mode: 0o600 });
-  const registered = (await enlace(
+  const registered = (await enlaceJson(
     at.env,
     'partner',
     'register',
@@ -210,7 +192,7 @@ export async function createSdkNetwork(database: TestDatabase): Promise<SdkNetwo
       ENLACE_CHECKPOINT_SECONDS: '1',
     };
     const at = { env, dir, url };
-    await enlace(env, 'pki', 'init', '--network-name', 'Red Enlace SDK');
+    await enlaceJson(env, 'pki', 'init', '--network-name', 'Red Enlace SDK');
     const police = await registerWithJwks(at, 'comisaria-norte', 'police');
     const oversight = await registerWithJwks(at, 'defensoria', 'oversight');
     const shelter = await registerWithCertificate(
@@ -240,7 +222,7 @@ export async function createSdkNetwork(database: TestDatabase): Promise<SdkNetwo
       shelter: { id: shelter.id, profile: shelterProfile },
       oversight,
       pushes,
-      operator: (...argv) => enlace(env, ...argv),
+      operator: (...argv) => enlaceJson(env, ...argv),
       dispose: async () => {
         await running.shutdown(1000);
         receiver.closeAllConnections();
