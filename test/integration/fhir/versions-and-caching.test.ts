@@ -11,7 +11,7 @@ import {
   startAuditorNetwork,
   type AuditorNetwork,
 } from '../audit/auditor-network.js';
-import { shelterConsent } from '../referrals/referral-fixtures.js';
+import { shelterConsent, taskUpdateMessage } from '../referrals/referral-fixtures.js';
 
 const JOSE = 'application/jose';
 const PATCH = 'application/json-patch+json';
@@ -232,37 +232,7 @@ for (const engine of testEngines()) {
         // The third door: a signed referral-update message, as $process-message hands it on.
         const task = (await get({ path: `/fhir/Task/${id}`, bearer: shelter }).expect(200))
           .body as Task;
-        const update: Bundle = {
-          resourceType: 'Bundle',
-          type: 'message',
-          entry: [
-            {
-              fullUrl: 'urn:uuid:h',
-              resource: {
-                resourceType: 'MessageHeader',
-                eventCoding: { code: 'referral-update' },
-                source: { endpoint: 'https://casa-refugio.example.org' },
-                focus: [{ reference: `Task/${id}` }],
-              },
-            },
-            {
-              fullUrl: `Task/${id}`,
-              resource: {
-                ...task,
-                status: 'in-progress',
-                businessStatus: {
-                  coding: [
-                    {
-                      system: 'https://enlace.example.org/fhir/CodeSystem/referral-status',
-                      code: 'in-progress',
-                    },
-                  ],
-                },
-                meta: { versionId: '3' },
-              },
-            },
-          ],
-        };
+        const update = taskUpdateMessage(task, 'in-progress', '3');
         await net.store.transaction((unit) =>
           applyTaskMessage(unit, net.test.services.vault, {
             message: update,

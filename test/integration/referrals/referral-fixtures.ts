@@ -1,6 +1,13 @@
 // Shared builder of signed, encrypted referral messages between test partners, and a gateway to send them to.
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Consent, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  BundleEntry,
+  Consent,
+  Resource,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import {
   CompactEncrypt,
@@ -311,6 +318,45 @@ export function partnerAuthorizer(partners: () => readonly TestPartner[]): Autho
       );
     }
     return Promise.resolve(partner.principal);
+  };
+}
+
+/**
+ * The shelter's referral-update message moving `task` to `status`, its Task stamped with the
+ * version it was read at (as $process-message hands such a message on, signature already checked).
+ */
+export function taskUpdateMessage(task: Task, status: Task['status'], versionId: string): Bundle {
+  const id = task.id ?? '';
+  return {
+    resourceType: 'Bundle',
+    type: 'message',
+    entry: [
+      {
+        fullUrl: 'urn:uuid:h',
+        resource: {
+          resourceType: 'MessageHeader',
+          eventCoding: { code: 'referral-update' },
+          source: { endpoint: 'https://casa-refugio.example.org' },
+          focus: [{ reference: `Task/${id}` }],
+        },
+      },
+      {
+        fullUrl: `Task/${id}`,
+        resource: {
+          ...task,
+          status,
+          businessStatus: {
+            coding: [
+              {
+                system: 'https://enlace.example.org/fhir/CodeSystem/referral-status',
+                code: status,
+              },
+            ],
+          },
+          meta: { versionId },
+        },
+      },
+    ],
   };
 }
 

@@ -10,6 +10,7 @@ import {
   createReferralNetwork,
   type ReferralNetwork,
   submitReferral,
+  taskUpdateMessage,
 } from './referral-fixtures.js';
 
 const PATCH = 'application/json-patch+json';
@@ -235,37 +236,8 @@ describe('the closed loop of a referral over Task', function () {
         .set('Authorization', 'Bearer casa-refugio')
         .expect(200)
     ).body as Task;
-    const message = (status: string, versionId: string): Bundle => ({
-      resourceType: 'Bundle',
-      type: 'message',
-      entry: [
-        {
-          fullUrl: 'urn:uuid:h',
-          resource: {
-            resourceType: 'MessageHeader',
-            eventCoding: { code: 'referral-update' },
-            source: { endpoint: 'https://casa-refugio.example.org' },
-            focus: [{ reference: `Task/${id}` }],
-          },
-        },
-        {
-          fullUrl: `Task/${id}`,
-          resource: {
-            ...task,
-            status: status as Task['status'],
-            businessStatus: {
-              coding: [
-                {
-                  system: 'https://enlace.example.org/fhir/CodeSystem/referral-status',
-                  code: status,
-                },
-              ],
-            },
-            meta: { versionId },
-          },
-        },
-      ],
-    });
+    const message = (status: Task['status'], versionId: string): Bundle =>
+      taskUpdateMessage(task, status, versionId);
     const result = await network.store.transaction((unit) =>
       applyTaskMessage(unit, network.test.services.vault, {
         message: message('accepted', '1'),
