@@ -2,8 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-
-const BUSY_TIMEOUT_MS = 5000;
+import { WRITE_LOCK_TIMEOUT_MS } from './begin-immediate.js';
 
 export function openSqliteDatabase(path: string): BetterSqlite3.Database {
   // Why: the file holds audit records and case metadata; only the gateway's user may read it.
@@ -17,7 +16,7 @@ export function openSqliteDatabase(path: string): BetterSqlite3.Database {
   // survives a power loss; NORMAL could lose the last commits.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  database.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
   // Why: without it, INSERT OR REPLACE deletes a conflicting row without firing DELETE
   // triggers, which would slip past the append-only guard on audit_event.
   database.pragma('recursive_triggers = ON');

@@ -4,6 +4,7 @@ import type { Store } from '../ports.js';
 import type { Database } from '../schema.js';
 import { createStore } from '../shared/create-store.js';
 import { writableCheck } from '../shared/readiness.js';
+import { beginImmediate } from './begin-immediate.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { EnlaceSqliteDialect } from './sqlite-dialect.js';
 import { cachingStatements } from './statement-cache.js';
@@ -14,7 +15,10 @@ export function openSqliteStore(path: string): Store {
   return createStore({
     dialect: 'sqlite',
     db: new Kysely<Database>({
-      dialect: new EnlaceSqliteDialect({ database: cachingStatements(database) }),
+      dialect: new EnlaceSqliteDialect({
+        database: cachingStatements(database),
+        beginImmediate: beginImmediate(database),
+      }),
     }),
     readinessChecks: [writableCheck, ...sqliteReadinessChecks],
   });
