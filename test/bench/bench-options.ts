@@ -10,6 +10,7 @@ export const PHASES = [
   'proofs',
   'export',
   'profile',
+  'soak',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -37,6 +38,8 @@ export interface BenchOptions {
   readonly survivors: number;
   /** Requests in one search, retrieval or proof run. */
   readonly samples: number;
+  /** Minutes of the memory soak (submissions at 16 connections, the resident set sampled). */
+  readonly soakMinutes: number;
   readonly engines: readonly Engine[];
   /** PostgreSQL server under which each run creates (and drops) a fresh database. */
   readonly postgresUrl: string | undefined;
@@ -63,6 +66,8 @@ export const USAGE = `npm run bench -- [options]
   --sizes a,b             case narrative each referral carries, in bytes (default 2048,20480)
   --survivors N           survivors with a consent (default 50)
   --samples N             requests per search, retrieval or proof run (default 500)
+  --soak-minutes N        length of the memory soak, submissions at 16 connections (default 10;
+                          1 with --quick)
   --engines a,b           sqlite, postgres (default sqlite, and postgres when
                           ENLACE_BENCH_DATABASE_URL is set)
   --gateway dist|source   the compiled gateway as npm start runs it (default), or the sources via tsx
@@ -121,6 +126,7 @@ export function readBenchOptions(
       sizes: { type: 'string' },
       survivors: { type: 'string' },
       samples: { type: 'string' },
+      'soak-minutes': { type: 'string' },
       engines: { type: 'string' },
       gateway: { type: 'string' },
       'skip-build': { type: 'boolean' },
@@ -160,6 +166,7 @@ export function readBenchOptions(
     sizes,
     survivors: count('survivors', values.survivors, quick ? 8 : 50),
     samples: count('samples', values.samples, quick ? 40 : 500),
+    soakMinutes: count('soak-minutes', values['soak-minutes'], quick ? 1 : 10),
     engines,
     postgresUrl,
     gateway,

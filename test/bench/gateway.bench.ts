@@ -41,6 +41,7 @@ import {
 import { ROOT } from './gateway-process.js';
 import { checkpointSize, proofRuns, retrievalRuns, searchRuns } from './read-phase.js';
 import { exportPhase, seedPhase } from './size-phase.js';
+import { soakRun } from './soak-phase.js';
 import { profileRun, submissionRounds, warmUp } from './submission-phase.js';
 
 export const BASELINE_FILE = join(ROOT, 'test/bench/baseline.json');
@@ -195,6 +196,7 @@ async function benchEngine(
         run.peakRss.get('at size') ?? NaN,
       );
     }
+    if (phases.has('soak')) await soakRun(run);
     return { warnings: run.warnings, profiles: run.profiles };
   } finally {
     if (run?.gateway !== undefined) await run.gateway.stop();

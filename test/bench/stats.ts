@@ -27,3 +27,6 @@ export function spreadOf(runs: readonly number[]): Spread {
       : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
   return { median, min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN, runs };
 }
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for no values. */
+export const median = (values: readonly number[]): number => spreadOf(values).median;

@@ -35,7 +35,11 @@ const recipeKey = (recipe: MessageRecipe) => `${recipe.curve}.${recipe.payload}`
 /** The ceiling a gateway run is held against: one at a time for one connection, else 16 in flight. */
 const ceilingFor = (connections: number) => (connections === 1 ? 1 : 16);
 
-function messagesFor(run: EngineRun, count: number, recipe: MessageRecipe): Promise<MessageBatch> {
+export function messagesFor(
+  run: EngineRun,
+  count: number,
+  recipe: MessageRecipe,
+): Promise<MessageBatch> {
   return generateMessages(count, recipe, {
     signer: signerOf(run),
     recipient: SHELTER,
