@@ -1,6 +1,6 @@
 // Assembles a Store from an engine's kysely instance; the only per-engine inputs are its checks.
 import type { Kysely } from 'kysely';
-import type { Dialect, Store } from '../ports.js';
+import type { Dialect, Store, UnitOfWork } from '../ports.js';
 import type { Database } from '../schema.js';
 import { createAuditTrail } from './audit-trail.js';
 import { createExpiringStore } from './expiring-store.js';
@@ -13,6 +13,13 @@ export interface StoreParts {
   readonly readinessChecks: readonly ReadinessCheck[];
 }
 
+/** What a unit of work sees of the transaction `trx`. */
+export const unitOf = (trx: Kysely<Database>): UnitOfWork => ({
+  audit: createAuditTrail(trx),
+  kv: createExpiringStore(trx),
+  db: trx,
+});
+
 export function createStore({ dialect, db, readinessChecks }: StoreParts): Store {
   let closing: Promise<void> | undefined;
   return {
@@ -20,12 +27,7 @@ export function createStore({ dialect, db, readinessChecks }: StoreParts): Store
     db,
     audit: createAuditTrail(db),
     kv: createExpiringStore(db),
-    transaction: (work) =>
-      db
-        .transaction()
-        .execute((trx) =>
-          work({ audit: createAuditTrail(trx), kv: createExpiringStore(trx), db: trx }),
-        ),
+    transaction: (work) => db.transaction().execute((trx) => work(unitOf(trx))),
     checkReady: () => runReadinessChecks(db, readinessChecks),
     close: () => (closing ??= db.destroy()),
   };

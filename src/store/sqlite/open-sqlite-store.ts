@@ -5,6 +5,7 @@ import type { Database } from '../schema.js';
 import { createStore } from '../shared/create-store.js';
 import { writableCheck } from '../shared/readiness.js';
 import { beginImmediate } from './begin-immediate.js';
+import { groupCommits } from './group-commit.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { EnlaceSqliteDialect } from './sqlite-dialect.js';
 import { cachingStatements } from './statement-cache.js';
@@ -12,14 +13,18 @@ import { sqliteReadinessChecks } from './sqlite-readiness.js';
 
 export function openSqliteStore(path: string): Store {
   const database = openSqliteDatabase(path);
-  return createStore({
-    dialect: 'sqlite',
-    db: new Kysely<Database>({
-      dialect: new EnlaceSqliteDialect({
-        database: cachingStatements(database),
-        beginImmediate: beginImmediate(database),
-      }),
+  const db = new Kysely<Database>({
+    dialect: new EnlaceSqliteDialect({
+      database: cachingStatements(database),
+      beginImmediate: beginImmediate(database),
     }),
-    readinessChecks: [writableCheck, ...sqliteReadinessChecks],
   });
+  return groupCommits(
+    createStore({
+      dialect: 'sqlite',
+      db,
+      readinessChecks: [writableCheck, ...sqliteReadinessChecks],
+    }),
+    db,
+  );
 }
