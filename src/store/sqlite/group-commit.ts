@@ -36,7 +36,11 @@ export function groupCommits(store: Store, db: Kysely<Database>, maxGroup = MAX_
     const done: Done[] = [];
     let current: Job | undefined;
     try {
-      for (let n = 1; n <= maxGroup && queue.length > 0; n += 1) {
+      for (let n = 1; n <= maxGroup; n += 1) {
+        // Why yield when the queue is empty: a unit that only runs statements finishes in
+        // microtasks, before any request waiting on I/O could join; one turn of the event loop
+        // lets the callbacks already due (other requests reaching their own unit) queue here.
+        if (queue.length === 0) await new Promise((resolve) => setImmediate(resolve));
         current = queue.shift();
         if (current === undefined) break;
         const savepoint = `unit${n}`;
