@@ -51,23 +51,48 @@ export async function findAuditEvents(
     fetch: (after, limit) => {
       // Why two steps: the seqs of the page are found from the indexes alone (the (recorded, seq)
       // index covers a date range), and only the page's rows are read with their resource.
-      const matching = db
-        .selectFrom('audit_event')
-        .select('seq')
-        .where((eb) =>
-          eb.and([
-            ...recordedWithin(eb, search.recorded),
-            ...search.tokens.map((filter) => tokenMatches(eb, deps.dialect, filter)),
-            ...search.refs.map((filter) => refMatches(eb, filter)),
-            ...(after === undefined
-              ? []
-              : [eb('seq', search.order === 'asc' ? '>' : '<', after.seq)]),
-          ]),
-        )
-        .orderBy('seq', search.order)
-        // Why a literal: with `LIMIT ?` SQLite plans for an unknown limit and scans the whole log
-        // in seq order instead of the date index; the limit is a checked integer up to 1001.
-        .limit(sql.lit(limit));
+      // One value only: an event naming two of the values would come twice and shorten the page.
+      const driver = search.refs.find((filter) => filter.values.length === 1);
+      const otherRefs = search.refs.filter((filter) => filter !== driver);
+      const conditions = (eb: Parameters<typeof refMatches>[0]) => [
+        ...recordedWithin(eb, search.recorded),
+        ...search.tokens.map((filter) => tokenMatches(eb, deps.dialect, filter)),
+        ...otherRefs.map((filter) => refMatches(eb, filter)),
+      ];
+      const op = search.order === 'asc' ? '>' : '<';
+      // Why a reference drives when there is one: its (kind, value, seq) key lists that agent's or
+      // patient's events already in seq order, so a page reads its rows and stops, however many
+      // events the agent has; as `seq IN (…)` both engines gathered every match and sorted it
+      // (an oversight body's own agent matches nearly the whole log).
+      // Why a literal limit: with `LIMIT ?` SQLite plans for an unknown limit and scans the whole
+      // log in seq order instead of the date index; the limit is a checked integer up to 1001.
+      const matching =
+        driver === undefined
+          ? db
+              .selectFrom('audit_event')
+              .select('seq')
+              .where((eb) =>
+                eb.and([
+                  ...conditions(eb),
+                  ...(after === undefined ? [] : [eb('seq', op, after.seq)]),
+                ]),
+              )
+              .orderBy('seq', search.order)
+              .limit(sql.lit(limit))
+          : db
+              .selectFrom('audit_event_ref')
+              .innerJoin('audit_event', 'audit_event.seq', 'audit_event_ref.seq')
+              .select('audit_event_ref.seq')
+              .where('audit_event_ref.kind', '=', driver.kind)
+              .where('audit_event_ref.value', '=', driver.values[0] ?? '')
+              .where((eb) =>
+                eb.and([
+                  ...conditions(eb as unknown as Parameters<typeof refMatches>[0]),
+                  ...(after === undefined ? [] : [eb('audit_event_ref.seq', op, after.seq)]),
+                ]),
+              )
+              .orderBy('audit_event_ref.seq', search.order)
+              .limit(sql.lit(limit));
       return db
         .selectFrom('audit_event')
         .select(['seq', 'resource'])
