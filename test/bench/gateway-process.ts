@@ -125,7 +125,17 @@ export function productionEnv(env: Readonly<Record<string, string>>): Record<str
         entry[1] !== undefined && !entry[0].startsWith('ENLACE_') && entry[0] !== 'NODE_OPTIONS',
     ),
   );
-  return { ...inherited, NODE_ENV: 'production', ENLACE_PROFILE: 'production', ...env };
+  return {
+    ...inherited,
+    NODE_ENV: 'production',
+    ENLACE_PROFILE: 'production',
+    // The benchmark's few clients send far past any partner's budget: it measures the gateway's
+    // capacity, not its rate limits (test/bench/rate-limit.bench.ts measures those).
+    ENLACE_RATE_LIMIT_CLIENT_PER_MINUTE: '0',
+    ENLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+    ENLACE_RATE_LIMIT_TOKEN_PER_MINUTE: '0',
+    ...env,
+  };
 }
 
 const exited = (child: ChildProcess): Promise<number | null> =>
