@@ -1,9 +1,11 @@
 // The consent gate every send and every retrieval passes through, inside the caller's transaction.
 import type { AuditActor } from '../../audit/index.js';
+import { telemetry } from '../../observability/index.js';
 import type { UnitOfWork } from '../../store/index.js';
 import { ConsentDenied, loadCurrentConsents, lockSurvivorState } from '../records/index.js';
 import type { Decision, DecisionRequest } from '../types.js';
 import { decideWithEmergency } from './decide-with-emergency.js';
+import { decisionReason } from './decision-reason.js';
 import { buildDecisionAuditEvent } from './decision-audit.js';
 import type { GateDeps } from './gate-deps.js';
 
@@ -38,6 +40,7 @@ export async function checkConsent(
   });
   // The audit is appended last: on PostgreSQL it holds the trail's sequence row until commit.
   await unit.audit.append(event);
+  telemetry().consentDecision(decision.outcome, decisionReason(decision));
   if (request.enforce !== false && decision.outcome !== 'permit') {
     throw new ConsentDenied(decision, event);
   }

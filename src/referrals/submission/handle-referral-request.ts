@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { actorFromPrincipal } from '../../audit/index.js';
 import { runWithConsentAudit } from '../../consent/index.js';
+import { traceStep } from '../../observability/index.js';
 import { findReferralByMessageKey, sealTask } from '../referral-repository.js';
 import type { ReferralRecord } from '../types.js';
 import { buildAcknowledgement, signAcknowledgement } from './build-acknowledgement.js';
@@ -29,20 +30,26 @@ export const handleReferralRequest: MessageHandler = async (accepted, deps) => {
   const at = deps.clock();
   const id = randomUUID();
   // Signing and sealing happen before the transaction, so it holds its locks only for the writes.
-  const acknowledgement = await signAcknowledgement(
-    buildAcknowledgement({
-      respondsTo: message.headerId,
-      to: sender.id,
-      toEndpoint: message.header.source.endpoint,
-      focus: `Task/${id}`,
-      publicUrl: deps.publicUrl,
+  const acknowledgement = await traceStep('enlace.submission.acknowledge', () =>
+    signAcknowledgement(
+      buildAcknowledgement({
+        respondsTo: message.headerId,
+        to: sender.id,
+        toEndpoint: message.header.source.endpoint,
+        focus: `Task/${id}`,
+        publicUrl: deps.publicUrl,
+        at,
+      }),
+      deps.keys,
       at,
-    }),
-    deps.keys,
-    at,
+    ),
   );
   // Why aad = the referral id: a sealed payload copied into another row does not open there.
-  const sealed = await deps.vault.seal(identity.canonicalBytes, id);
+  const sealed = await traceStep(
+    'enlace.submission.seal',
+    () => deps.vault.seal(identity.canonicalBytes, id),
+    { 'enlace.submission.bytes': identity.canonicalBytes.byteLength },
+  );
   const task = buildStoredTask(
     content.task,
     {
@@ -100,8 +107,8 @@ export const handleReferralRequest: MessageHandler = async (accepted, deps) => {
   try {
     // Why runWithConsentAudit: a consent refusal rolls the transaction back, but its decision
     // record is evidence and is appended again on its own.
-    const result = await runWithConsentAudit(deps.store, (unit) =>
-      persistReferral(unit, referral, deps),
+    const result = await traceStep('enlace.submission.persist', () =>
+      runWithConsentAudit(deps.store, (unit) => persistReferral(unit, referral, deps)),
     );
     if (result.kind === 'existing') return replayOrConflict(result.earlier, identity);
   } catch (error) {

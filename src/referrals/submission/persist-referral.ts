@@ -1,4 +1,5 @@
 // Step 7 — persist, in the caller's transaction: consent decision, referral, outbox entry, disclosure, audit.
+import { traceStep } from '../../observability/index.js';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { checkConsent, recordDisclosure, type GateRequest } from '../../consent/index.js';
 import type { UnitOfWork } from '../../store/index.js';
@@ -30,14 +31,16 @@ export async function persistReferral(
   const earlier = await findReferralByMessageKey(unit.db, record.messageKey);
   if (earlier !== undefined) return { kind: 'existing', earlier };
   // Why inside the transaction: a revocation committing meanwhile either waits or is seen here.
-  const decision = await checkConsent(unit, referral.consent, {
-    decide: deps.consent.decide,
-    emergencyGrants: deps.consent.emergencyGrants,
-    defaultDecision: deps.consent.defaultDecision,
-    vault: deps.consent.vault,
-    dialect: deps.store.dialect,
-    clock: deps.clock,
-  });
+  const decision = await traceStep('enlace.submission.consent', () =>
+    checkConsent(unit, referral.consent, {
+      decide: deps.consent.decide,
+      emergencyGrants: deps.consent.emergencyGrants,
+      defaultDecision: deps.consent.defaultDecision,
+      vault: deps.consent.vault,
+      dialect: deps.store.dialect,
+      clock: deps.clock,
+    }),
+  );
   await insertReferral(unit.db, record);
   const at = new Date(record.createdAt);
   await enqueueDelivery(
@@ -57,6 +60,6 @@ export async function persistReferral(
     at,
   });
   // Appended last: on PostgreSQL an append holds the trail's sequence row until commit.
-  await unit.audit.append(referral.audit);
+  await traceStep('enlace.submission.audit', () => unit.audit.append(referral.audit));
   return { kind: 'created' };
 }
