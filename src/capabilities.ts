@@ -100,6 +100,7 @@ export async function loadCapabilities(
     issuer: config.publicUrl,
     secretKey: peopleSecret,
   });
+  const clientAuth = config.tls?.clientAuth ?? 'off';
   const authDeps = {
     store,
     keys,
@@ -107,6 +108,15 @@ export async function loadCapabilities(
     clock,
     publicUrl: config.publicUrl,
     settings: { clockSkewSeconds: config.clockSkewSeconds },
+    // Mutual TLS: partners' certificates validate against the same PKI as their x5c assertions.
+    ...(clientAuth === 'off'
+      ? {}
+      : {
+          clientCertificates: {
+            mode: clientAuth,
+            validate: (x5c: readonly string[], at: Date) => pki.validateCertificateChain(x5c, at),
+          },
+        }),
   };
   const tokens = createTokenService({
     ...authDeps,

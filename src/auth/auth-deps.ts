@@ -1,7 +1,12 @@
 // What machine authentication needs from the rest of the gateway, injected so tests control every part.
 import type { X509Certificate } from 'node:crypto';
 import type { GatewayKeys } from '../crypto/index.js';
-import type { AccessRequirement, Clock, PersonPrincipal } from '../kernel/index.js';
+import type {
+  AccessRequirement,
+  ClientCertificateMode,
+  Clock,
+  PersonPrincipal,
+} from '../kernel/index.js';
 import type { NetworkPolicy } from '../partners/index.js';
 import type { Store } from '../store/index.js';
 import type { AuthSettings } from './auth-settings.js';
@@ -21,6 +26,13 @@ export type CertificateChainValidator = (
   at: Date,
 ) => Promise<ValidatedClientChain>;
 
+/** What the gateway asks of partners' TLS connections (ENLACE_TLS_CLIENT_AUTH other than off). */
+export interface ClientCertificateSettings {
+  readonly mode: Exclude<ClientCertificateMode, 'off'>;
+  /** The PKI's validation: path to an anchor, validity and revocation, read afresh each time. */
+  readonly validate: CertificateChainValidator;
+}
+
 export type PersonRequirement = Extract<AccessRequirement, { kind: 'person' }>;
 
 /** Verifies a person's (operator, auditor) token; the people module provides it. */
@@ -39,6 +51,11 @@ export interface AuthDeps {
   /** Absent: assertions with an `x5c` header are refused; keys come from registered JWKS only. */
   readonly validateCertificateChain?: CertificateChainValidator;
   readonly settings?: Partial<AuthSettings>;
+  /**
+   * Absent (ENLACE_TLS_CLIENT_AUTH=off): client certificates are not asked for, tokens are not
+   * bound, and a bound token is refused. Present: see checkClientCertificate.
+   */
+  readonly clientCertificates?: ClientCertificateSettings;
 }
 
 export interface AuthorizerDeps extends Omit<AuthDeps, 'validateCertificateChain'> {

@@ -2,13 +2,23 @@
 import { createVerificationKeys } from '../crypto/index.js';
 import type {
   AccessRequirement,
+  AuthorizationContext,
   Authorizer,
   PartnerPrincipal,
   Principal,
 } from '../kernel/index.js';
-import { findRegisteredClient, rememberAuthenticatedPartner } from '../partners/index.js';
+import {
+  findRegisteredClient,
+  listClientKeys,
+  rememberAuthenticatedPartner,
+} from '../partners/index.js';
 import type { AuthorizerDeps } from './auth-deps.js';
 import { toAuthSettings } from './auth-settings.js';
+import {
+  checkClientCertificate,
+  resourceRefusal,
+  tokenCertificateMismatch,
+} from './check-client-certificate.js';
 import {
   markIdentified,
   scopeInsufficient,
@@ -35,9 +45,12 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const authorize = async (
     authorization: string | undefined,
     requirement: AccessRequirement,
+    request?: AuthorizationContext,
   ): Promise<Principal> => {
     if (requirement.kind === 'any') {
-      return authorizeAny(requirement.of, (alternative) => authorize(authorization, alternative));
+      return authorizeAny(requirement.of, (alternative) =>
+        authorize(authorization, alternative, request),
+      );
     }
     if (requirement.kind === 'person') {
       // Why refuse when absent: a route asking for a person must never fall back to partner tokens.
@@ -88,6 +101,22 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
       registered.partner.id !== claims.partnerId
     ) {
       throw markIdentified(tokenInvalid('client unknown, moved or partner suspended'));
+    }
+    // Why after the token and the registry: the connection's certificate must be this partner's,
+    // and a bound token is honoured only over a connection with its very certificate (RFC 8705 §3).
+    const accepted =
+      deps.clientCertificates === undefined
+        ? undefined
+        : await checkClientCertificate(
+            request?.clientCertificate,
+            deps.clientCertificates,
+            registered,
+            () => listClientKeys(deps.store.db, registered.partner.id),
+            now,
+            resourceRefusal,
+          );
+    if (claims.certificateThumbprint !== undefined && claims.certificateThumbprint !== accepted) {
+      throw tokenCertificateMismatch('token bound to another certificate than the connection has');
     }
     // Why narrow again: if the partner's role or the policy changed since issuance, the token
     // holds no more than the current ceiling allows.

@@ -12,6 +12,8 @@ export interface AuthorizationServerMetadata {
   readonly token_endpoint_auth_methods_supported: readonly string[];
   readonly token_endpoint_auth_signing_alg_values_supported: readonly string[];
   readonly scopes_supported: readonly string[];
+  /** RFC 8705 §3.3: tokens issued over mutual TLS carry `cnf.x5t#S256` and need that certificate. */
+  readonly tls_client_certificate_bound_access_tokens?: true;
 }
 
 export interface SmartConfiguration extends AuthorizationServerMetadata {
@@ -27,6 +29,7 @@ export function buildAuthorizationServerMetadata(
   endpoints: AuthEndpoints,
   settings: AuthSettings,
   policy: NetworkPolicy,
+  boundTokens = false,
 ): AuthorizationServerMetadata {
   return {
     issuer: endpoints.issuer,
@@ -36,6 +39,7 @@ export function buildAuthorizationServerMetadata(
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: [...settings.allowedAlgorithms],
     scopes_supported: supportedScopes(policy),
+    ...(boundTokens ? { tls_client_certificate_bound_access_tokens: true as const } : {}),
   };
 }
 
@@ -43,9 +47,10 @@ export function buildSmartConfiguration(
   endpoints: AuthEndpoints,
   settings: AuthSettings,
   policy: NetworkPolicy,
+  boundTokens = false,
 ): SmartConfiguration {
   return {
-    ...buildAuthorizationServerMetadata(endpoints, settings, policy),
+    ...buildAuthorizationServerMetadata(endpoints, settings, policy, boundTokens),
     // v1 scope syntax is accepted in requests and translated, but grants are always spelled v2.
     capabilities: ['client-confidential-asymmetric', 'permission-v2'],
   };

@@ -21,6 +21,8 @@ export async function issueAccessToken(
   scopes: readonly string[],
   now: Date,
   lifetimeSeconds: number,
+  /** RFC 8705 §3: the thumbprint of the client certificate the token is bound to. */
+  certificateThumbprint?: string,
 ): Promise<IssuedAccessToken> {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const tokenId = randomUUID();
@@ -29,6 +31,7 @@ export async function issueAccessToken(
     organization: `Organization/${partner.id}`,
     role: partner.role,
     scope: scopes.join(' '),
+    ...(certificateThumbprint === undefined ? {} : { cnf: { 'x5t#S256': certificateThumbprint } }),
   })
     // Why typ at+jwt: it is what tells an access token from an ID token or a client assertion
     // signed by a key the verifier also trusts (RFC 9068 §2.1, §4).

@@ -1,11 +1,12 @@
 // The token endpoint's pipeline: read the form, authenticate the client assertion, narrow scopes, issue, audit.
-import { GatewayError, isGatewayError } from '../kernel/index.js';
+import { GatewayError, isGatewayError, type PresentedCertificate } from '../kernel/index.js';
 import { findRegisteredClient, listClientKeys } from '../partners/index.js';
 import type { RegisteredClient } from '../partners/index.js';
 import type { AuthDeps } from './auth-deps.js';
 import type { AuthSettings } from './auth-settings.js';
 import { assertionAlgorithms } from './assertion-algorithms.js';
 import { buildTokenAuditEvent, type TokenAttempt } from './audit-token-request.js';
+import { checkClientCertificate } from './check-client-certificate.js';
 import type { AuthEndpoints } from './endpoints.js';
 import { grantScopes, parseScopeParameter, toCeiling } from './grant-scopes.js';
 import { issueAccessToken } from './issue-access-token.js';
@@ -35,12 +36,14 @@ export async function requestAccessToken(
   context: TokenContext,
   body: unknown,
   requestId: string,
+  /** The client certificate of the request's TLS connection, when it presented one. */
+  clientCertificate?: PresentedCertificate,
 ): Promise<TokenResponse> {
   const { audit } = context.deps.store;
   const attempt: TokenAttempt = { requestId, at: context.deps.clock() };
   let granted: { readonly response: TokenResponse; readonly tokenId: string };
   try {
-    granted = await grantToken(context, body, attempt);
+    granted = await grantToken(context, body, attempt, clientCertificate);
   } catch (error) {
     await audit.append(buildTokenAuditEvent(attempt, { granted: false, reason: reasonOf(error) }));
     throw error;
@@ -60,9 +63,24 @@ async function grantToken(
   context: TokenContext,
   body: unknown,
   attempt: TokenAttempt,
+  clientCertificate: PresentedCertificate | undefined,
 ): Promise<{ response: TokenResponse; tokenId: string }> {
   const request = readTokenRequest(body);
   const registered = await authenticateClient(context, request, attempt);
+  const { clientCertificates } = context.deps;
+  // Why after the assertion: the certificate is checked for a client already authenticated, and
+  // binds the token to it (RFC 8705 §3), so a stolen token is useless without the partner's key.
+  const thumbprint =
+    clientCertificates === undefined
+      ? undefined
+      : await checkClientCertificate(
+          clientCertificate,
+          clientCertificates,
+          registered,
+          () => listClientKeys(context.deps.store.db, registered.partner.id),
+          attempt.at,
+          (_kind, reason, cause) => clientAuthFailed(reason, cause),
+        );
   const scopes = grantedScopes(context, registered, request.scope);
   const issued = await issueAccessToken(
     context.deps.keys.signing,
@@ -71,6 +89,7 @@ async function grantToken(
     scopes,
     attempt.at,
     context.settings.accessTokenSeconds,
+    thumbprint,
   );
   return {
     tokenId: issued.tokenId,

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { importJWK, type CryptoKey } from 'jose';
 import { isKeyActive, type ClientKey, type RegisteredClient } from '../partners/index.js';
 import type { CertificateChainValidator } from './auth-deps.js';
+import { certificateOwnerProblem } from './check-certificate-owner.js';
 import type { AssertionPeek } from './peek-assertion.js';
 import { toPublicJwk } from './public-jwk.js';
 import { clientAuthFailed } from './token-errors.js';
@@ -28,7 +29,7 @@ export async function resolveAssertionKey(
 
 async function keyFromChain(
   x5c: readonly string[],
-  { client, partner }: RegisteredClient,
+  registered: RegisteredClient,
   keys: readonly ClientKey[],
   validateChain: CertificateChainValidator | undefined,
   at: Date,
@@ -42,23 +43,9 @@ async function keyFromChain(
       cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : '';
     throw clientAuthFailed(`certificate chain refused ${reason}`.trim(), cause);
   }
-  // Why: a valid chain proves a certificate, not a client; it must be bound to THIS client by a
-  // registered fingerprint, or be one the gateway's CA issued to this partner and no operator
-  // bound elsewhere or retired (a rotation or removal retires a certificate by its fingerprint).
-  const fingerprint = chain.fingerprint256.toUpperCase();
-  const registered = keys.find(
-    (key) => key.kind === 'certificate' && key.fingerprint.toUpperCase() === fingerprint,
-  );
-  if (registered === undefined) {
-    if (chain.partnerId === undefined || chain.partnerId !== partner.id) {
-      throw clientAuthFailed('certificate belongs to another partner');
-    }
-    return chain.leaf.publicKey;
-  }
-  if (registered.clientId !== client.clientId) {
-    throw clientAuthFailed('certificate belongs to another client');
-  }
-  if (!isKeyActive(registered, at)) throw clientAuthFailed('certificate retired');
+  // Why: a valid chain proves a certificate, not a client (see certificateOwnerProblem).
+  const problem = certificateOwnerProblem(chain, registered, keys, at);
+  if (problem !== undefined) throw clientAuthFailed(problem);
   return chain.leaf.publicKey;
 }
 

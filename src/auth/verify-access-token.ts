@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   readonly partnerId: string;
   readonly scopes: readonly string[];
   readonly tokenId: string;
+  /** RFC 8705 `cnf.x5t#S256`: the client certificate the token was issued over, if any. */
+  readonly certificateThumbprint: string | undefined;
 }
 
 export async function verifyAccessToken(
@@ -51,11 +53,26 @@ export async function verifyAccessToken(
     throw tokenInvalid('access token claims malformed');
   }
   return {
+    certificateThumbprint: thumbprintOf(payload.cnf),
     clientId,
     partnerId: organization.slice(ORGANIZATION_PREFIX.length),
     scopes: scope.split(' ').filter((entry) => entry !== ''),
     tokenId: jti,
   };
+}
+
+/** A base64url SHA-256 is 43 characters. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+function thumbprintOf(cnf: unknown): string | undefined {
+  if (cnf === undefined) return undefined;
+  const thumbprint: unknown =
+    typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>)['x5t#S256'] : null;
+  // Why refuse rather than ignore: a confirmation the gateway cannot check must not be dropped.
+  if (typeof thumbprint !== 'string' || !THUMBPRINT.test(thumbprint)) {
+    throw tokenInvalid('access token cnf malformed');
+  }
+  return thumbprint;
 }
 
 function keyNamed(keys: VerificationKeys, kid: unknown) {

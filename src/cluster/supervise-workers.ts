@@ -13,6 +13,8 @@ export interface SupervisorOptions {
   readonly stableMs?: number;
   /** Sent to each worker once it listens, so a restarted one learns what the others know. */
   readonly greeting?: () => WorkerMessage | undefined;
+  /** The scheme of the announced URL: https when the workers serve native TLS. */
+  readonly scheme?: 'http' | 'https';
 }
 
 export interface Supervisor {
@@ -80,7 +82,7 @@ export function superviseWorkers(options: SupervisorOptions): Supervisor {
       logger.info({ worker: worker.id, workerPid: worker.process.pid }, 'worker listening');
       if (url === undefined) {
         const host = address.addressType === 6 ? `[${address.address}]` : address.address;
-        url = `http://${host}:${address.port}`;
+        url = `${options.scheme ?? 'http'}://${host}:${address.port}`;
       }
       if (slots.every((candidate) => candidate.listeningAt !== undefined)) resolveReady(url);
     });

@@ -73,7 +73,7 @@ export function authRoutes(tokens: TokenService): Route[] {
       produces: [JSON_TYPE],
       errorFormat: 'oauth',
       handler: async (ctx) => ({
-        body: await tokens.requestAccessToken(ctx.body, ctx.requestId),
+        body: await tokens.requestAccessToken(ctx.body, ctx.requestId, ctx.clientCertificate),
         headers: NO_STORE,
       }),
     },

@@ -1,6 +1,6 @@
 // The route table's types: each route is a method, a path, an OpenAPI operationId and a thin handler.
 import type { FhirCapability } from '../fhir/index.js';
-import type { AccessRequirement, Principal } from '../kernel/index.js';
+import type { AccessRequirement, PresentedCertificate, Principal } from '../kernel/index.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -18,6 +18,8 @@ export interface RequestContext {
   readonly principal: Principal | undefined;
   /** The media type the response will be sent as, chosen by content negotiation. */
   readonly responseType: string;
+  /** The client certificate of the request's TLS connection (mutual TLS), when it presented one. */
+  readonly clientCertificate?: PresentedCertificate;
 }
 
 export interface RouteResponse {

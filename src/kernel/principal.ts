@@ -1,4 +1,5 @@
 // Who is calling: a partner system (SMART Backend Services token) or a person (operator, auditor).
+import type { PresentedCertificate } from './client-certificate.js';
 
 export type PersonRole = 'operator' | 'auditor';
 
@@ -48,4 +49,6 @@ export interface AuthorizationContext {
   readonly route: string;
   /** The peer's network address, to count anonymous refusals per source. */
   readonly source?: string;
+  /** The client certificate of the request's TLS connection, when it presented one. */
+  readonly clientCertificate?: PresentedCertificate;
 }
