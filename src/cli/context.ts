@@ -42,6 +42,8 @@ export async function withContext<T>(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     logger,
+    migrate: config.databaseMigrations,
+    pool: config.databasePool,
   });
   try {
     const capabilities = await loadCapabilities(config, store, systemClock);

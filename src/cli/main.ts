@@ -1,4 +1,4 @@
-// The `enlace` command: the operator's (serve, pki, partner, user, keys, audit) and the partner's (keys generate, csr, token, send, inbox, get, Task steps, consent, deliveries). Errors print one line on stderr and set the exit code.
+// The `enlace` command: the operator's (serve, pki, partner, user, keys, audit, db) and the partner's (keys generate, csr, token, send, inbox, get, Task steps, consent, deliveries). Errors print one line on stderr and set the exit code.
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
@@ -18,6 +18,7 @@ import { addReferralCommands } from './referral-commands.js';
 import { addConsentCommands } from './consent-commands.js';
 import { addDeliveryCommands } from './delivery-commands.js';
 import { addCompletionCommand } from './completion-command.js';
+import { addDbCommands } from './db-commands.js';
 import { EXIT_CONFIG, EXIT_FAILED, EXIT_USAGE, EXIT_VERIFICATION } from './exit-codes.js';
 import {
   EnlaceError,
@@ -45,6 +46,7 @@ export function buildProgram(env: Readonly<Record<string, string | undefined>>):
   addReferralCommands(program, env);
   addConsentCommands(program, env);
   addDeliveryCommands(program, env);
+  addDbCommands(program, env);
   addCompletionCommand(program);
   return program;
 }

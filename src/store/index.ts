@@ -5,6 +5,7 @@ export type {
   AuditTrail,
   Dialect,
   ExpiringStore,
+  PoolStats,
   ReadinessReport,
   Store,
   UnitOfWork,
@@ -17,7 +18,14 @@ export type { StoreLogger } from './store-logger.js';
 export type { StoreErrorCode } from './store-error.js';
 export { StoreError } from './store-error.js';
 export { enlaceMigrations } from './migrations/index.js';
-export { migrateStore, openStore } from './open-store.js';
+export { migrateDatabase, migrateStore, openStore } from './open-store.js';
 export { toDatabaseLocation } from './database-location.js';
 export type { DatabaseLocation } from './database-location.js';
 export { isDatabaseUnavailable } from './unavailable.js';
+export {
+  applyDatabaseSetup,
+  databaseSetupScript,
+  databaseSetupStatements,
+} from './postgres/database-roles.js';
+export type { DatabaseRoles } from './postgres/database-roles.js';
+export type { PostgresPoolSettings } from './postgres/open-postgres-store.js';

@@ -5,7 +5,9 @@ import type { StoreMigration } from './migrations/index.js';
 import { runMigrations } from './migrations/run-migrations.js';
 import type { MigrationReport } from './migrations/run-migrations.js';
 import type { Store } from './ports.js';
-import { openPostgresStore } from './postgres/open-postgres-store.js';
+import { assertSchemaCurrent } from './migrations/assert-schema-current.js';
+import { restrictAuditPrivileges } from './postgres/audit-privileges.js';
+import { openPostgresStore, type PostgresPoolSettings } from './postgres/open-postgres-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 import { toDatabaseLocation } from './database-location.js';
 import { silentLogger } from './store-logger.js';
@@ -19,6 +21,13 @@ export interface OpenStoreOptions {
   readonly logger?: StoreLogger | undefined;
   /** The migrations to apply; Enlace's own unless a test injects others. */
   readonly migrations?: readonly StoreMigration[] | undefined;
+  /**
+   * `apply` (the default) brings the schema up to date; `check` only refuses a schema that is not
+   * current, for a gateway whose database role may not change the schema.
+   */
+  readonly migrate?: 'apply' | 'check' | undefined;
+  /** PostgreSQL pool limits and session timeouts; SQLite ignores them. */
+  readonly pool?: PostgresPoolSettings | undefined;
 }
 
 export interface MigrateStoreOptions {
@@ -26,30 +35,61 @@ export interface MigrateStoreOptions {
   readonly logger?: StoreLogger | undefined;
 }
 
-/** Applies pending migrations to an open store, all in one transaction. */
-export function migrateStore(
+/**
+ * Applies pending migrations to an open store, all in one transaction. On PostgreSQL it then takes
+ * back from every role but the owner any privilege on the audit tables beyond appending.
+ */
+export async function migrateStore(
   store: Store,
   { migrations = enlaceMigrations, logger = silentLogger }: MigrateStoreOptions = {},
 ): Promise<MigrationReport> {
-  return runMigrations(store.db as Kysely<unknown>, store.dialect, migrations, logger);
+  const db = store.db as Kysely<unknown>;
+  const report = await runMigrations(db, store.dialect, migrations, logger);
+  if (store.dialect === 'postgres') await restrictAuditPrivileges(db);
+  return report;
+}
+
+function openConfigured(options: OpenStoreOptions, logger: StoreLogger): Store {
+  const location = toDatabaseLocation(options.databaseUrl, options.dataDir);
+  return location.dialect === 'postgres'
+    ? openPostgresStore(location.connectionString, logger, options.pool)
+    : openSqliteStore(location.path);
 }
 
 /**
- * Connects to the configured database and applies pending migrations. Refuses a database whose
- * schema is newer than this build. The caller owns the store and must `close()` it.
+ * Connects to the configured database and applies pending migrations (or, with `migrate: 'check'`,
+ * refuses a schema that is not current). Refuses a database whose schema is newer than this
+ * build. The caller owns the store and must `close()` it.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const logger = options.logger ?? silentLogger;
-  const location = toDatabaseLocation(options.databaseUrl, options.dataDir);
-  const store =
-    location.dialect === 'postgres'
-      ? openPostgresStore(location.connectionString, logger)
-      : openSqliteStore(location.path);
+  const store = openConfigured(options, logger);
+  const migrations = options.migrations ?? enlaceMigrations;
   try {
-    await migrateStore(store, { migrations: options.migrations ?? enlaceMigrations, logger });
+    if (options.migrate === 'check') {
+      await assertSchemaCurrent(store.db as Kysely<unknown>, migrations);
+    } else {
+      await migrateStore(store, { migrations, logger });
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
   return store;
+}
+
+/** `enlace db migrate`: opens the configured database, applies what is pending, and closes it. */
+export async function migrateDatabase(
+  options: Omit<OpenStoreOptions, 'migrate'>,
+): Promise<MigrationReport> {
+  const logger = options.logger ?? silentLogger;
+  const store = openConfigured(options, logger);
+  try {
+    return await migrateStore(store, {
+      migrations: options.migrations ?? enlaceMigrations,
+      logger,
+    });
+  } finally {
+    await store.close();
+  }
 }

@@ -52,6 +52,13 @@ export interface ReadinessReport {
   readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
 }
 
+/** A connection pool's state: clients open, of which idle, and queries waiting for a client. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /**
@@ -67,5 +74,7 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Database writable and durability settings as required (see each adapter). */
   checkReady(): Promise<ReadinessReport>;
+  /** PostgreSQL's pool counts (for metrics and load shedding); undefined on SQLite, which has one connection. */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }

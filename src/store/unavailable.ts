@@ -3,9 +3,11 @@
 /**
  * SQLSTATE classes and codes meaning "the database cannot serve this now": 08 connection
  * exception, 53 insufficient resources, 57P01–57P03 shutdown or not yet accepting connections,
- * 3D000 the database does not exist (dropped), 40001/40P01 serialization failure or deadlock.
+ * 3D000 the database does not exist (dropped), 40001/40P01 serialization failure or deadlock,
+ * 57014 a statement cancelled (statement_timeout), 55P03 a lock not obtained in time, 25P03 a
+ * session ended by idle_in_transaction_session_timeout.
  */
-const POSTGRES_TRANSIENT = /^(?:08...|53...|57P0[1-3]|3D000|40001|40P01)$/;
+const POSTGRES_TRANSIENT = /^(?:08...|53...|57P0[1-3]|57014|55P03|25P03|3D000|40001|40P01)$/;
 /** Socket errors of a connection that could not be made or was cut. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

@@ -51,6 +51,7 @@ function withinUnit(store: Store, unit: UnitOfWork): Store {
     kv: unit.kv,
     transaction: (work) => work(unit),
     checkReady: () => store.checkReady(),
+    poolStats: () => store.poolStats(),
     close: () => Promise.resolve(),
   };
 }

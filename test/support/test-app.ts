@@ -66,7 +66,12 @@ export async function createTestServices(options: TestServicesOptions = {}): Pro
       ...database?.env,
       ...options.env,
     });
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const store = await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      migrate: config.databaseMigrations,
+      pool: config.databasePool,
+    });
     const clock = options.clock ?? (() => new Date(TEST_STARTED_AT));
     await options.prepareDataDir?.(dataDir);
     const capabilities = await loadCapabilities(config, store, clock);

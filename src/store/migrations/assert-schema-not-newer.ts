@@ -9,7 +9,7 @@ type MigrationTables = {
   kysely_migration: { name: string; timestamp: string };
 };
 
-async function readAppliedNames(db: Kysely<unknown>): Promise<string[]> {
+export async function readAppliedNames(db: Kysely<unknown>): Promise<string[]> {
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (!tables.some((table) => table.name === DEFAULT_MIGRATION_TABLE)) {
     return [];

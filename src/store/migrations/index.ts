@@ -14,6 +14,8 @@ import { referralHeaderId } from './0013-referral-header-id.js';
 import { fhirVersions } from './0014-fhir-versions.js';
 import { personSessions } from './0015-person-sessions.js';
 import { taskSearchIndexes } from './0016-task-search-indexes.js';
+import { rateLimitCounters } from './0017-rate-limit-counters.js';
+import { auditCounterForwardOnly } from './0018-audit-counter-forward-only.js';
 import type { StoreMigration } from './store-migration.js';
 
 export type { StoreMigration } from './store-migration.js';
@@ -34,4 +36,6 @@ export const enlaceMigrations: readonly StoreMigration[] = [
   fhirVersions,
   personSessions,
   taskSearchIndexes,
+  rateLimitCounters,
+  auditCounterForwardOnly,
 ];

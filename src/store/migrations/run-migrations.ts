@@ -1,5 +1,5 @@
 // Applies pending migrations in one transaction with kysely's Migrator, from a static list.
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../ports.js';
 import { StoreError } from '../store-error.js';
@@ -29,7 +29,14 @@ function assertOrdered(migrations: readonly StoreMigration[]): void {
 function toProvider(migrations: readonly StoreMigration[], dialect: Dialect): MigrationProvider {
   const entries = migrations.map((migration): [string, Migration] => [
     migration.name,
-    { up: (db: Kysely<unknown>) => migration.up(db, dialect) },
+    {
+      up: async (db: Kysely<unknown>) => {
+        // Why: the pool's statement_timeout bounds requests; an index built over a large table
+        // may take longer, and a timed-out migration would stop every start.
+        if (dialect === 'postgres') await sql`SET LOCAL statement_timeout = 0`.execute(db);
+        await migration.up(db, dialect);
+      },
+    },
   ]);
   return { getMigrations: () => Promise.resolve(Object.fromEntries(entries)) };
 }

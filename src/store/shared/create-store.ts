@@ -1,6 +1,6 @@
 // Assembles a Store from an engine's kysely instance; the only per-engine inputs are its checks.
 import type { Kysely } from 'kysely';
-import type { Dialect, Store, UnitOfWork } from '../ports.js';
+import type { Dialect, PoolStats, Store, UnitOfWork } from '../ports.js';
 import type { Database } from '../schema.js';
 import { createAuditTrail } from './audit-trail.js';
 import { createExpiringStore } from './expiring-store.js';
@@ -11,6 +11,8 @@ export interface StoreParts {
   readonly dialect: Dialect;
   readonly db: Kysely<Database>;
   readonly readinessChecks: readonly ReadinessCheck[];
+  /** The connection pool's counts, for an engine that has one. */
+  readonly poolStats?: () => PoolStats;
 }
 
 /** What a unit of work sees of the transaction `trx`. */
@@ -20,7 +22,7 @@ export const unitOf = (trx: Kysely<Database>): UnitOfWork => ({
   db: trx,
 });
 
-export function createStore({ dialect, db, readinessChecks }: StoreParts): Store {
+export function createStore({ dialect, db, readinessChecks, poolStats }: StoreParts): Store {
   let closing: Promise<void> | undefined;
   return {
     dialect,
@@ -29,6 +31,7 @@ export function createStore({ dialect, db, readinessChecks }: StoreParts): Store
     kv: createExpiringStore(db),
     transaction: (work) => db.transaction().execute((trx) => work(unitOf(trx))),
     checkReady: () => runReadinessChecks(db, readinessChecks),
+    poolStats: () => poolStats?.(),
     close: () => (closing ??= db.destroy()),
   };
 }

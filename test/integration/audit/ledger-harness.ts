@@ -24,7 +24,13 @@ export interface LedgerHarness {
   dispose(): Promise<void>;
 }
 
-const LEDGER_TABLES = ['audit_event', 'audit_tree_node', 'audit_event_ref', 'audit_checkpoint'];
+const LEDGER_TABLES = [
+  'audit_event',
+  'audit_tree_node',
+  'audit_event_ref',
+  'audit_checkpoint',
+  'audit_sequence',
+];
 
 export async function startLedgerHarness(engine: TestEngine): Promise<LedgerHarness> {
   const database: TestDatabase = await engine.create();
