@@ -32,8 +32,9 @@ export function deliverySettingsFrom(config: Config): DeliverySettings {
     baseDelayMs: DEFAULT_BASE_DELAY_MS,
     maxDelayMs: DEFAULT_MAX_DELAY_MS,
     // Why: an attempt is bounded by the timeout plus packaging; a lease shorter than that would
-    // let a second instance claim a row that is still being pushed.
-    leaseMs: config.deliveryTimeoutMs * 3 + 30_000,
+    // let a second instance claim a row that is still being pushed (configuration refuses one
+    // that does not exceed the timeout).
+    leaseMs: config.deliveryLeaseMs,
     batchSize: DEFAULT_BATCH_SIZE,
     timeoutMs: config.deliveryTimeoutMs,
     pollMs: config.deliveryPollSeconds * 1000,

@@ -1,7 +1,9 @@
 // One pass of the delivery worker: claim due rows, seal each for its recipient, push, record the outcome.
+import { performance } from 'node:perf_hooks';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { ConsentDenied } from '../../consent/index.js';
 import { isGatewayError } from '../../kernel/index.js';
+import { telemetry, traceOutgoing } from '../../observability/index.js';
 import { findPartner, listEndpoints } from '../../partners/index.js';
 import { AttemptFailure, describeNetworkError } from './attempt-failure.js';
 import { backoffDelay } from './backoff.js';
@@ -39,7 +41,13 @@ export async function runDeliveryPass(deps: DeliveryDeps, now: Date): Promise<Pa
     leaseMs: deps.settings.leaseMs,
     limit: deps.settings.batchSize,
   });
-  const outcomes = await Promise.all(claimed.map((claim) => deliverOne(deps, claim, now)));
+  // The lease is counted from the claim on the pass's clock; what has elapsed since, on a clock
+  // that no adjustment moves.
+  const claimedAt = performance.now();
+  const leaseLeft = (): number => deps.settings.leaseMs - (performance.now() - claimedAt);
+  const outcomes = await Promise.all(
+    claimed.map((claim) => deliverOne(deps, claim, now, leaseLeft)),
+  );
   return {
     claimed: claimed.length,
     delivered: outcomes.filter((kind) => kind === 'delivered').length,
@@ -52,17 +60,23 @@ async function deliverOne(
   deps: DeliveryDeps,
   claim: ClaimedDelivery,
   now: Date,
+  leaseLeft: () => number,
 ): Promise<AttemptOutcome['kind'] | 'lost'> {
   const { row } = claim;
+  const fields = { delivery: row.id, recipient: row.recipient, kind: row.kind };
   let outcome: AttemptOutcome;
   try {
-    await attempt(deps, row, now);
+    await attempt(deps, row, now, leaseLeft);
     outcome = { kind: 'delivered', at: now, audit: buildPushAudit(row, now, '0') };
   } catch (error) {
+    if (error instanceof LeaseEnding) {
+      deps.logger.warn(fields, 'delivery lease too short for the push; left for the next pass');
+      return 'lost';
+    }
     outcome = failureOutcome(deps, row, now, error);
   }
   const recorded = await recordOutcome(deps.store, claim, outcome);
-  const fields = { delivery: row.id, recipient: row.recipient, kind: row.kind };
+  telemetry().deliveryAttempt(row.kind, recorded ? outcome.kind : 'lease-lost');
   if (!recorded) {
     deps.logger.warn(fields, 'delivery lease lost; another instance owns the row');
     return 'lost';
@@ -87,26 +101,44 @@ async function deliverOne(
   return outcome.kind;
 }
 
+/** The lease would end before a push started now could time out: it is not started. */
+class LeaseEnding extends Error {}
+
 /** Resolves when the recipient accepted the push (2xx); throws AttemptFailure otherwise. */
-async function attempt(deps: DeliveryDeps, row: DeliveryRow, now: Date): Promise<void> {
+async function attempt(
+  deps: DeliveryDeps,
+  row: DeliveryRow,
+  now: Date,
+  leaseLeft: () => number,
+): Promise<void> {
   const target = await resolveTarget(deps, row);
   const body = await buildDeliveryBody(deps, row, now);
+  // Why: once the lease ends another instance may claim the row and push it too; a push that
+  // cannot finish (answer or time out) within the lease is left for whoever claims it next.
+  if (leaseLeft() <= deps.settings.timeoutMs) throw new LeaseEnding();
   let status: number;
   try {
-    ({ status } = await deps.send({
-      target,
-      headers: {
-        'Content-Type': DELIVERY_CONTENT_TYPE,
-        'Idempotency-Key': row.idempotency_key,
-        [DELIVERY_ID_HEADER]: row.id,
-        [DELIVERY_KIND_HEADER]: row.kind,
-        ...(row.referral_seq === null
-          ? {}
-          : { [DELIVERY_SEQUENCE_HEADER]: String(row.referral_seq) }),
-        'User-Agent': 'Enlace-Delivery',
-      },
-      body,
-    }));
+    // A span per push; its traceparent goes with it, so the recipient's trace can continue ours.
+    ({ status } = await traceOutgoing(
+      'enlace.delivery.push',
+      { 'enlace.delivery.kind': row.kind, 'enlace.delivery.attempt': row.attempts + 1 },
+      (traceHeaders) =>
+        deps.send({
+          target,
+          headers: {
+            ...traceHeaders,
+            'Content-Type': DELIVERY_CONTENT_TYPE,
+            'Idempotency-Key': row.idempotency_key,
+            [DELIVERY_ID_HEADER]: row.id,
+            [DELIVERY_KIND_HEADER]: row.kind,
+            ...(row.referral_seq === null
+              ? {}
+              : { [DELIVERY_SEQUENCE_HEADER]: String(row.referral_seq) }),
+            'User-Agent': 'Enlace-Delivery',
+          },
+          body,
+        }),
+    ));
   } catch (error) {
     throw new AttemptFailure(describeNetworkError(error), false, { cause: error });
   }

@@ -21,24 +21,29 @@ export function startDeliveryWorker(deps: DeliveryDeps): StopDeliveryWorker {
   };
 
   const tick = (): void => {
+    let full = false;
     running = sealLegacy()
       .then(() => runDeliveryPass(deps, deps.clock()))
       .then(
-        () => undefined,
+        (summary) => {
+          full = summary.claimed >= deps.settings.batchSize;
+        },
         (error: unknown) => {
           deps.logger.error({ err: error }, 'delivery pass failed');
         },
       )
       .finally(() => {
-        if (!stopped) schedule();
+        // Why at once after a full batch: a backlog (a recipient back after an outage) drains at
+        // the pace of the pushes, not one batch per poll interval.
+        if (!stopped) schedule(full ? 0 : deps.settings.pollMs);
       });
   };
-  const schedule = (): void => {
-    timer = setTimeout(tick, deps.settings.pollMs);
+  const schedule = (delayMs: number): void => {
+    timer = setTimeout(tick, delayMs);
     timer.unref();
   };
 
-  schedule();
+  schedule(deps.settings.pollMs);
   return async () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);

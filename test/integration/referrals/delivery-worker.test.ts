@@ -469,6 +469,43 @@ describe('push delivery worker', () => {
     );
   });
 
+  it('gives passes running at once disjoint batches, so together they take every due row', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i += 1) ids.push(await queue());
+    const results = await Promise.all([
+      runDeliveryPass(deps(), T0),
+      runDeliveryPass(deps(), T0),
+      runDeliveryPass(deps(), T0),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.claimed).sort((x, y) => x - y),
+      [5, 10, 10],
+    );
+    assert.deepEqual(
+      receiver.requests.map((received) => received.headers['enlace-delivery-id']).sort(),
+      [...ids].sort(),
+    );
+  });
+
+  it('starts no push its lease could not cover; the row waits for the next claim', async () => {
+    const id = await queue();
+    settings = { ...settings, leaseMs: settings.timeoutMs };
+    const summary = await runDeliveryPass(deps(), T0);
+    assert.deepEqual(summary, { claimed: 1, delivered: 0, retried: 0, dead: 0 });
+    assert.equal(receiver.requests.length, 0);
+    const held = await row(id);
+    assert.equal(held.status, 'pending');
+    assert.equal(held.attempts, 0);
+    assert.equal(held.lease_until, T0.getTime() + settings.timeoutMs);
+    assert.ok(
+      log.records.some(
+        (record) => record.msg === 'delivery lease too short for the push; left for the next pass',
+      ),
+    );
+    settings = { ...settings, leaseMs: 60_000 };
+    assert.equal((await runDeliveryPass(deps(), new Date(T0.getTime() + 5001))).delivered, 1);
+  });
+
   it('leaves a row another instance holds under lease alone until the lease expires', async () => {
     const id = await queue();
     await store.db

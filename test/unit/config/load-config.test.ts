@@ -194,6 +194,31 @@ describe('loadConfig', () => {
       });
       assert.equal(config.requestTimeoutMs, 20001);
     });
+
+    it('leases outbox rows for three delivery timeouts plus 30 s unless told otherwise', () => {
+      assert.equal(loadConfig({}).config.deliveryLeaseMs, 60_000);
+      assert.equal(
+        loadConfig({ ENLACE_DELIVERY_TIMEOUT_MS: '2000' }).config.deliveryLeaseMs,
+        36_000,
+      );
+      assert.equal(
+        loadConfig({ ENLACE_DELIVERY_LEASE_MS: '5000', ENLACE_DELIVERY_TIMEOUT_MS: '4999' }).config
+          .deliveryLeaseMs,
+        5000,
+      );
+    });
+
+    it('refuses a delivery lease that does not exceed the delivery timeout', () => {
+      const message = refusal({
+        ENLACE_DELIVERY_LEASE_MS: '10000',
+        ENLACE_DELIVERY_TIMEOUT_MS: '10000',
+      });
+      assert.match(
+        message,
+        /ENLACE_DELIVERY_LEASE_MS must be greater than ENLACE_DELIVERY_TIMEOUT_MS \(got 10000 and 10000\)/,
+      );
+      assert.match(refusal({ ENLACE_DELIVERY_LEASE_MS: '1999' }), /ENLACE_DELIVERY_LEASE_MS/);
+    });
   });
 
   describe('secrets', () => {
