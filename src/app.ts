@@ -15,9 +15,13 @@ import { messageHandlers } from './referrals/index.js';
 import { emergencyRoutes } from './http/emergency-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { hardenResponses } from './http/harden.js';
+import { shedLoad } from './http/load-shedding.js';
+import { limitCalls } from './http/rate-limit.js';
 import { mountRoutes, notFound } from './http/mount-routes.js';
 import { assignRequestId } from './http/request-id.js';
 import { requestLogger } from './http/request-log.js';
+import { requestTelemetry } from './http/request-telemetry.js';
+import { metricsRoutes } from './http/metrics-routes.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { partnerRoutes } from './http/partner-routes.js';
@@ -39,6 +43,7 @@ export function buildRouteTable(services: AppServices, options: AppOptions = {})
   table.push(
     ...(options.routes ?? []),
     ...systemRoutes(services, capabilities),
+    ...metricsRoutes({ token: services.config.metricsToken, scrape: services.scrapeMetrics }),
     ...docsRoutes(),
     ...authRoutes(services.tokens),
     ...partnerRoutes(services),
@@ -70,12 +75,17 @@ export function createApp(services: AppServices, options: AppOptions = {}): Expr
   app.set('etag', false);
   app.set('query parser', false);
   app.use(assignRequestId);
+  app.use(requestTelemetry);
   app.use(requestLogger(services.logger));
-  app.use(hardenResponses(services.isDraining));
+  app.use(hardenResponses(services.isDraining, services.config.hsts));
+  const { protection } = services;
+  // Before the router: a shed request costs no body parsing, no token check, no query.
+  if (protection !== undefined) app.use(shedLoad(protection.load, services.logger));
   const router = express.Router({ caseSensitive: true, strict: true });
   mountRoutes(router, buildRouteTable(services, options), {
     limits: { maxBytes: services.config.bodyLimitBytes, maxDepth: services.config.jsonMaxDepth },
     authorize: services.authorize,
+    ...(protection === undefined ? {} : { limitCalls: limitCalls(protection) }),
   });
   app.use(router);
   app.use(notFound);

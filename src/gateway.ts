@@ -1,5 +1,6 @@
 // Assembles a running gateway: storage, keys, the app and an HTTP server with explicit limits; closes them in order.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { startCheckpointer, type IntegrityVerdict } from './audit/ledger/index.js';
@@ -15,12 +16,20 @@ import { loadOpenApiDocument } from './http/openapi-document.js';
 import type { Route } from './http/route.js';
 import type { AppServices } from './http/services.js';
 import { readPackageInfo, systemClock } from './kernel/index.js';
+import { openProtection, type Protection } from './protection/index.js';
+import { startObservability, type Observability } from './observability/index.js';
 import { openStore, type Store } from './store/index.js';
+import { prepareServerTls, readTlsFiles, startTlsRefresh } from './transport/index.js';
 
 export interface Gateway {
   /** The base URL the server listens on (the port resolved when 0 was asked for). */
   readonly url: string;
   readonly server: Server;
+  /**
+   * With native TLS: reads the certificate, key and client CAs again and serves new connections
+   * with them (SIGHUP); resolves whether they changed. Without TLS it resolves false.
+   */
+  reloadTls(): Promise<boolean>;
   /**
    * Stops accepting connections, lets in-flight requests finish within `graceMs`, then cuts the
    * rest and closes the database. Resolves once everything is closed.
@@ -59,6 +68,8 @@ async function openParts(config: Config, logger: Logger): Promise<GatewayParts> 
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     logger,
+    migrate: config.databaseMigrations,
+    pool: config.databasePool,
   });
   try {
     const [capabilities, openapi] = await Promise.all([
@@ -177,11 +188,21 @@ export async function startGatewayDuties(
 ): Promise<GatewayDuties> {
   const parts = await openParts(config, logger);
   try {
+    // Why here too: the primary serves nothing, but TLS files that cannot serve must stop the
+    // start before any worker is forked, not make every worker fail in turn.
+    if (config.tls !== undefined) await readTlsFiles(config.tls, systemClock());
     await prepare(parts, config, logger);
   } catch (err) {
     await parts.store.close();
     throw err;
   }
+  // The primary counts its duties (deliveries) for the workers that answer /metrics to sum.
+  const observability = await startObservability({
+    config,
+    store: parts.store,
+    logger,
+    role: 'primary',
+  });
   const stopKeyRefresh = refreshKeys(parts, logger);
   const stopDuties = startDuties(parts, config, logger, onScanned);
   return {
@@ -189,6 +210,7 @@ export async function startGatewayDuties(
       stopKeyRefresh();
       await stopDuties();
       await parts.store.close();
+      await observability.stop();
     },
   };
 }
@@ -202,10 +224,22 @@ export async function startGateway(
   const { store, capabilities, openapi } = parts;
   const worker = options.role === 'worker';
   let draining = false;
+  let protection: Protection | undefined;
+  let observability: Observability | undefined;
   try {
     if (!worker) await prepare(parts, config, logger);
+    observability = await startObservability({
+      config,
+      store,
+      logger,
+      role: worker ? 'worker' : 'single',
+    });
+    const { scrape } = observability;
     const { policy, pki, people, tokens, authorize, consent, keys, vault, profiles, ledger } =
       capabilities;
+    // Rate-limit counters shared by every instance (database or Redis) and the load monitor.
+    const guard = openProtection({ config, store, clock: systemClock, logger });
+    protection = guard;
     const services: AppServices = {
       config,
       logger,
@@ -225,6 +259,8 @@ export async function startGateway(
       openapi,
       isDraining: () => draining,
       authorize,
+      protection: guard,
+      ...(scrape === undefined ? {} : { scrapeMetrics: scrape }),
       readiness: async () => {
         const database = await store.checkReady();
         const integrity = worseOf(ledger.integrity(), options.sharedIntegrity?.());
@@ -236,18 +272,36 @@ export async function startGateway(
         return { ok: Object.values(checks).every((check) => check.ok), checks };
       },
     };
-    const server = createServer(
-      {
-        headersTimeout: config.headersTimeoutMs,
-        requestTimeout: config.requestTimeoutMs,
-        keepAliveTimeout: config.keepAliveTimeoutMs,
-        maxHeaderSize: config.maxHeaderSize,
-        // Why: Node enforces both timeouts only when it sweeps connections, every 30 s by default;
-        // a slow-headers client would then hold its socket long past the configured limit.
-        connectionsCheckingInterval: checkingIntervalMs(config),
-      },
-      createApp(services, options.routes === undefined ? {} : { routes: options.routes }),
-    );
+    const httpOptions: ServerOptions = {
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      maxHeaderSize: config.maxHeaderSize,
+      // Why: Node enforces both timeouts only when it sweeps connections, every 30 s by default;
+      // a slow-headers client would then hold its socket long past the configured limit.
+      connectionsCheckingInterval: checkingIntervalMs(config),
+    };
+    const app = createApp(services, options.routes === undefined ? {} : { routes: options.routes });
+    const tls =
+      config.tls === undefined ? undefined : await prepareServerTls(config.tls, pki, systemClock);
+    // In a cluster each worker holds its own TLS context on the socket its primary shares.
+    const tlsServer =
+      tls === undefined ? undefined : createTlsServer({ ...httpOptions, ...tls.options }, app);
+    const server: Server = tlsServer ?? createServer(httpOptions, app);
+    if (tlsServer !== undefined && tls !== undefined) {
+      // A plain-HTTP request or an old protocol version ends here, the socket closed unanswered.
+      tlsServer.on('tlsClientError', (err: Error) => {
+        logger.debug({ err: { message: err.message } }, 'TLS handshake refused');
+      });
+      logger.info(
+        {
+          minVersion: config.tls?.minVersion,
+          clientAuth: config.tls?.clientAuth,
+          certificate: tls.certificate,
+        },
+        'serving native TLS',
+      );
+    }
     // Past the limit Node destroys the new socket at once: a closed connection, never a hang.
     // In a cluster the limit is per worker.
     server.maxConnections = config.maxConnections;
@@ -256,21 +310,45 @@ export async function startGateway(
       ? () => Promise.resolve()
       : startDuties(parts, config, logger, () => undefined);
     const stopKeyRefresh = refreshKeys(parts, logger);
+    const reloadTls = async (): Promise<boolean> => {
+      if (tls === undefined || tlsServer === undefined) return false;
+      const changed = await tls.reload(tlsServer);
+      if (changed) logger.info('TLS certificate and client CAs reloaded');
+      return changed;
+    };
+    // Renewed certificates (cert-manager, certbot) and `enlace pki init` reach new connections.
+    const stopTlsRefresh =
+      tls === undefined
+        ? () => undefined
+        : startTlsRefresh(reloadTls, (result) => {
+            if (result instanceof Error) {
+              logger.error(
+                { err: result },
+                'TLS files could not be reloaded; the ones in force stay',
+              );
+            }
+          });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return {
-      url: `http://${host}:${address.port}`,
+      url: `${tls === undefined ? 'http' : 'https'}://${host}:${address.port}`,
       server,
+      reloadTls,
       shutdown: async (graceMs) => {
         draining = true;
+        stopTlsRefresh();
         await closeServer(server, graceMs, logger);
         stopKeyRefresh();
         await authorize.flush();
+        await guard.close();
         await stopDuties();
         await store.close();
+        await observability?.stop();
       },
     };
   } catch (err) {
+    await protection?.close();
+    await observability?.stop();
     await store.close();
     throw err;
   }

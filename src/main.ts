@@ -46,6 +46,7 @@ async function runSingle(config: Config, logger: Logger, options: GatewayOptions
   const gateway = await startGateway(config, logger, options).catch(startupFailed(logger));
   announce(config, logger, gateway.url);
   onSignals(logger, config, () => gateway.shutdown(config.shutdownGraceMs));
+  onHangup(logger, config, () => gateway.reloadTls());
 }
 
 /**
@@ -63,6 +64,7 @@ async function runWorker(config: Config, logger: Logger, options: GatewayOptions
     sharedIntegrity: () => shared,
   }).catch(startupFailed(logger));
   onSignals(logger, config, () => gateway.shutdown(config.shutdownGraceMs));
+  onHangup(logger, config, () => gateway.reloadTls());
 }
 
 /**
@@ -81,6 +83,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const supervisor = superviseWorkers({
     count: config.workers,
     logger,
+    scheme: config.tls === undefined ? 'http' : 'https',
     greeting: () => fault,
   });
   tell = (message) => {
@@ -106,12 +109,30 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     logger.flush();
     process.exit(1);
   });
+  // The workers hold the TLS contexts: each is told to reload its own.
+  onHangup(logger, config, () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    return Promise.resolve();
+  });
   onSignals(logger, config, async () => {
     stopping = true;
     const clean = await supervisor.stop(killAfterMs);
     // After every worker exited: the last checkpoint then covers their last entries.
     await duties.shutdown();
     if (!clean) throw new Error('a worker did not exit cleanly');
+  });
+}
+
+/**
+ * SIGHUP re-reads the TLS certificate, key and client CAs (after a renewal) without a restart.
+ * Installed only with native TLS: without it SIGHUP keeps its default and ends the process.
+ */
+function onHangup(logger: Logger, config: Config, reload: () => Promise<unknown>): void {
+  if (config.tls === undefined) return;
+  process.on('SIGHUP', () => {
+    reload().catch((err: unknown) => {
+      logger.error({ err }, 'TLS files could not be reloaded; the ones in force stay');
+    });
   });
 }
 

@@ -27,6 +27,7 @@ export const TOKEN_VARIABLES: Readonly<Record<string, string>> = {
   smartBackend: 'token',
   smartAccessToken: 'token',
   operatorSession: 'operatorToken',
+  metricsToken: 'metricsToken',
 };
 
 export const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -3,21 +3,49 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { Ajv } from 'ajv';
+import type { ClientCertificateMode } from '../kernel/index.js';
 import { variables, type VariableName, type VariableSpec } from './variables.js';
 
 export type Profile = 'development' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** Native TLS: set when ENLACE_TLS_CERT_FILE and ENLACE_TLS_KEY_FILE both are. Paths are absolute. */
+export interface TlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** Intermediate CA certificates sent after the server certificate. */
+  readonly caFile: string | undefined;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** Whether partners' connections carry a client certificate of the network's CAs. */
+  readonly clientAuth: ClientCertificateMode;
+}
+
+/** ENLACE_DATABASE_POOL_MAX and the ENLACE_DATABASE_*_TIMEOUT_MS variables. */
+export interface DatabasePoolConfig {
+  readonly max: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly idleTransactionTimeoutMs: number;
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
-  /** Base URL partners use; defaults to http://host:port. No trailing slash. */
+  /** Base URL partners use; defaults to http://host:port (https:// with TLS). No trailing slash. */
   readonly publicUrl: string;
+  /** Undefined: the gateway listens in plain HTTP (behind a TLS-terminating proxy, or in development). */
+  readonly tls: TlsConfig | undefined;
+  /** Whether every response carries Strict-Transport-Security: with TLS, or a public URL in https. */
+  readonly hsts: boolean;
   readonly profile: Profile;
   /** Absolute path. */
   readonly dataDir: string;
   /** Undefined selects the embedded SQLite database in the data directory. */
   readonly databaseUrl: string | undefined;
+  /** `check` leaves migrations to `enlace db migrate` (run as the schema owner) and refuses an old schema. */
+  readonly databaseMigrations: 'apply' | 'check';
+  /** PostgreSQL pool limits and session timeouts; the embedded SQLite database ignores them. */
+  readonly databasePool: DatabasePoolConfig;
   /** Undefined selects the policy shipped in policy/network-policy.json. */
   readonly policyFile: string | undefined;
   readonly trustAnchorsFile: string | undefined;
@@ -53,6 +81,8 @@ export interface Config {
   readonly deliveryHorizonHours: number;
   /** Time allowed for one push, connection to response. */
   readonly deliveryTimeoutMs: number;
+  /** How long an instance holds an outbox row it claimed; another may take it over after. */
+  readonly deliveryLeaseMs: number;
   /** Pause between the delivery worker's passes. */
   readonly deliveryPollSeconds: number;
   /** Key-encryption keys for case payloads at rest (JSON, owner-only file); undefined uses a generated file in the data directory. */
@@ -63,6 +93,13 @@ export interface Config {
    */
   readonly allowPlainSubmissions: boolean;
   readonly logLevel: LogLevel;
+  /**
+   * The bearer token GET /metrics requires; undefined when ENLACE_METRICS is off, and then the route
+   * answers 404 as if it did not exist.
+   */
+  readonly metricsToken: string | undefined;
+  /** The OTLP/HTTP collector traces are sent to; undefined: tracing off. */
+  readonly otlpEndpoint: string | undefined;
   readonly bodyLimitBytes: number;
   readonly jsonMaxDepth: number;
   /**
@@ -77,6 +114,18 @@ export interface Config {
   readonly maxHeaderSize: number;
   /** Open connections the server accepts; one more is closed at once (Node `maxConnections`). */
   readonly maxConnections: number;
+  /** Requests per minute per authenticated client (partner client or person); 0 is no limit. */
+  readonly rateLimitClientPerMinute: number;
+  /** Requests per minute per source address of callers without a credential; 0 is no limit. */
+  readonly rateLimitAnonymousPerMinute: number;
+  /** Requests per minute per source address to the token and sign-in endpoints; 0 is no limit. */
+  readonly rateLimitTokenPerMinute: number;
+  /** Redis holding the rate-limit counters; undefined keeps them in the database. */
+  readonly redisUrl: string | undefined;
+  /** Event loop delay past which new requests are shed with 503; 0 never. */
+  readonly loadShedEventLoopDelayMs: number;
+  /** PostgreSQL queries waiting for a connection past which new requests are shed; 0 never. */
+  readonly loadShedDatabaseWaiting: number;
 }
 
 /** A start-up refusal: its message is the one line an operator needs. */
@@ -120,14 +169,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
   }
   const host = values.host as string;
   const port = values.port as number;
-  const publicUrl = trimSlash((values.publicUrl as string | undefined) ?? defaultUrl(host, port));
+  const tls = tlsOf(values);
+  const publicUrl = trimSlash(
+    (values.publicUrl as string | undefined) ??
+      defaultUrl(tls === undefined ? 'http' : 'https', host, port),
+  );
+  // Why refuse: tokens, discovery and the audit log name the public URL; with TLS on, an http one
+  // would send partners to a port that speaks only TLS, or teach them to send tokens in the clear.
+  if (tls !== undefined && !publicUrl.startsWith('https://')) {
+    throw new ConfigError(
+      `ENLACE_PUBLIC_URL must be an https URL when ENLACE_TLS_CERT_FILE is set (got ${quote(publicUrl)})`,
+    );
+  }
   const config: Config = {
     host,
     port,
     publicUrl,
+    tls,
+    hsts: tls !== undefined || publicUrl.startsWith('https://'),
     profile: values.profile as Profile,
     dataDir: resolve(values.dataDir as string),
     databaseUrl: values.databaseUrl as string | undefined,
+    databaseMigrations: values.databaseMigrations as 'apply' | 'check',
+    databasePool: {
+      max: values.databasePoolMax as number,
+      connectTimeoutMs: values.databaseConnectTimeoutMs as number,
+      statementTimeoutMs: values.databaseStatementTimeoutMs as number,
+      idleTransactionTimeoutMs: values.databaseIdleTransactionTimeoutMs as number,
+    },
     policyFile: values.policyFile === undefined ? undefined : resolve(values.policyFile as string),
     trustAnchorsFile: optionalPath(values.trustAnchorsFile),
     trustCrlFiles:
@@ -154,10 +223,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     deliveryAllowedHosts: hostPatterns(values.deliveryAllowedHosts),
     deliveryHorizonHours: values.deliveryHorizonHours as number,
     deliveryTimeoutMs: values.deliveryTimeoutMs as number,
+    deliveryLeaseMs:
+      (values.deliveryLeaseMs as number | undefined) ??
+      (values.deliveryTimeoutMs as number) * 3 + 30_000,
     deliveryPollSeconds: values.deliveryPollSeconds as number,
     dataKeysFile: optionalPath(values.dataKeysFile),
     allowPlainSubmissions: allowPlain(values.allowPlainSubmissions, values.profile as Profile),
     logLevel: values.logLevel as LogLevel,
+    metricsToken: metricsTokenOf(values.metrics, values.metricsToken),
+    otlpEndpoint: values.otlpEndpoint as string | undefined,
     bodyLimitBytes: values.bodyLimitBytes as number,
     jsonMaxDepth: values.jsonMaxDepth as number,
     workers: workersOf(values.workers, values.profile as Profile),
@@ -167,10 +241,23 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): L
     keepAliveTimeoutMs: values.keepAliveTimeoutMs as number,
     maxHeaderSize: values.maxHeaderSize as number,
     maxConnections: values.maxConnections as number,
+    rateLimitClientPerMinute: values.rateLimitClientPerMinute as number,
+    rateLimitAnonymousPerMinute: values.rateLimitAnonymousPerMinute as number,
+    rateLimitTokenPerMinute: values.rateLimitTokenPerMinute as number,
+    redisUrl: values.redisUrl as string | undefined,
+    loadShedEventLoopDelayMs: values.loadShedEventLoopDelayMs as number,
+    loadShedDatabaseWaiting: values.loadShedDatabaseWaiting as number,
   };
   if (config.requestTimeoutMs <= config.headersTimeoutMs) {
     throw new ConfigError(
       `ENLACE_REQUEST_TIMEOUT_MS must be greater than ENLACE_HEADERS_TIMEOUT_MS (got ${config.requestTimeoutMs} and ${config.headersTimeoutMs})`,
+    );
+  }
+  // Why: a lease that can end while its attempt still runs lets a second instance push the same
+  // row at the same time.
+  if (config.deliveryLeaseMs <= config.deliveryTimeoutMs) {
+    throw new ConfigError(
+      `ENLACE_DELIVERY_LEASE_MS must be greater than ENLACE_DELIVERY_TIMEOUT_MS (got ${config.deliveryLeaseMs} and ${config.deliveryTimeoutMs})`,
     );
   }
   const warnings = unknownVariables(env);
@@ -195,6 +282,25 @@ function allowPlain(value: unknown, profile: Profile): boolean {
     );
   }
   return value === 'true';
+}
+
+/**
+ * Why a token is required whenever metrics are on: the figures (traffic, refusals, dead letters,
+ * pool use) tell an outsider how the network works and when it struggles, so they are never served
+ * to anyone who asks; and a token set while metrics are off is most likely a mistake.
+ */
+function metricsTokenOf(metrics: unknown, token: unknown): string | undefined {
+  if (metrics === 'on' && typeof token !== 'string') {
+    throw new ConfigError(
+      'ENLACE_METRICS=on requires ENLACE_METRICS_TOKEN (or ENLACE_METRICS_TOKEN_FILE): GET /metrics is never served without a token',
+    );
+  }
+  if (metrics !== 'on' && typeof token === 'string') {
+    throw new ConfigError(
+      'ENLACE_METRICS_TOKEN is set but ENLACE_METRICS is off; set ENLACE_METRICS=on',
+    );
+  }
+  return metrics === 'on' ? (token as string) : undefined;
 }
 
 /** Why production defaults to every core: one event loop saturates one core, the rest sit idle. */
@@ -272,8 +378,44 @@ function hostPatterns(value: unknown): string[] {
   return entries;
 }
 
-const defaultUrl = (host: string, port: number): string =>
-  `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+const defaultUrl = (scheme: 'http' | 'https', host: string, port: number): string =>
+  `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+
+/**
+ * The TLS settings, or undefined for plain HTTP. Why one of the two files alone is refused: the
+ * operator meant TLS, and a gateway that silently fell back to plain HTTP would carry tokens and
+ * case data in the clear.
+ */
+function tlsOf(values: Record<string, unknown>): TlsConfig | undefined {
+  const { tlsCertFile, tlsKeyFile, tlsCaFile, tlsClientAuth } = values;
+  if (tlsCertFile === undefined && tlsKeyFile === undefined) {
+    if (tlsCaFile !== undefined) {
+      throw new ConfigError(
+        'ENLACE_TLS_CA_FILE is set without ENLACE_TLS_CERT_FILE and ENLACE_TLS_KEY_FILE',
+      );
+    }
+    if (tlsClientAuth !== 'off') {
+      throw new ConfigError(
+        `ENLACE_TLS_CLIENT_AUTH=${String(tlsClientAuth)} needs native TLS: set ENLACE_TLS_CERT_FILE and ENLACE_TLS_KEY_FILE`,
+      );
+    }
+    return undefined;
+  }
+  if (tlsCertFile === undefined || tlsKeyFile === undefined) {
+    const [set, missing] =
+      tlsCertFile === undefined
+        ? ['ENLACE_TLS_KEY_FILE', 'ENLACE_TLS_CERT_FILE']
+        : ['ENLACE_TLS_CERT_FILE', 'ENLACE_TLS_KEY_FILE'];
+    throw new ConfigError(`${set} is set without ${missing}; set both to serve TLS, or neither`);
+  }
+  return {
+    certFile: resolve(tlsCertFile as string),
+    keyFile: resolve(tlsKeyFile as string),
+    caFile: optionalPath(tlsCaFile),
+    minVersion: values.tlsMinVersion as TlsConfig['minVersion'],
+    clientAuth: tlsClientAuth as ClientCertificateMode,
+  };
+}
 
 const optionalPath = (value: unknown): string | undefined =>
   typeof value === 'string' ? resolve(value) : undefined;

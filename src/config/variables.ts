@@ -13,6 +13,7 @@ export interface VariableSpec {
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const millis = (min: number, max: number) => ({ type: 'integer', minimum: min, maximum: max });
+const perMinute = { type: 'integer', minimum: 0, maximum: 1_000_000 };
 
 /** Every ENLACE_* variable, in the order the README documents them. */
 export const variables = {
@@ -34,6 +35,36 @@ export const variables = {
     expects:
       'the absolute http(s) URL partners use to reach the gateway, without query or fragment',
   },
+  ENLACE_TLS_CERT_FILE: {
+    key: 'tlsCertFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'the path of the PEM server certificate (leaf first, then its intermediate CAs); set together with ENLACE_TLS_KEY_FILE',
+  },
+  ENLACE_TLS_KEY_FILE: {
+    key: 'tlsKeyFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'the path of the unencrypted PEM private key of ENLACE_TLS_CERT_FILE; set together with ENLACE_TLS_CERT_FILE',
+  },
+  ENLACE_TLS_CA_FILE: {
+    key: 'tlsCaFile',
+    schema: { type: 'string', minLength: 1, maxLength: 4096 },
+    expects:
+      'the path of a PEM bundle of the intermediate CA certificates sent after the server certificate',
+  },
+  ENLACE_TLS_MIN_VERSION: {
+    key: 'tlsMinVersion',
+    schema: { enum: ['TLSv1.2', 'TLSv1.3'] },
+    default: 'TLSv1.2',
+    expects: 'one of TLSv1.2, TLSv1.3',
+  },
+  ENLACE_TLS_CLIENT_AUTH: {
+    key: 'tlsClientAuth',
+    schema: { enum: ['off', 'optional', 'require'] },
+    default: 'off',
+    expects: 'one of off, optional, require (optional and require need ENLACE_TLS_CERT_FILE)',
+  },
   ENLACE_PROFILE: {
     key: 'profile',
     schema: { enum: ['development', 'production'] },
@@ -51,6 +82,37 @@ export const variables = {
     schema: { type: 'string', pattern: '^(postgres(ql)?://|sqlite:).+', maxLength: 4096 },
     expects: 'postgres://user:password@host:port/database or sqlite:<file path>',
     secret: true,
+  },
+  ENLACE_DATABASE_MIGRATIONS: {
+    key: 'databaseMigrations',
+    schema: { enum: ['apply', 'check'] },
+    default: 'apply',
+    expects:
+      'apply (migrations run at start) or check (start refuses a schema that is not current; `enlace db migrate` applies it)',
+  },
+  ENLACE_DATABASE_POOL_MAX: {
+    key: 'databasePoolMax',
+    schema: { type: 'integer', minimum: 1, maximum: 1000 },
+    default: 10,
+    expects: 'PostgreSQL connections per process, from 1 to 1000',
+  },
+  ENLACE_DATABASE_CONNECT_TIMEOUT_MS: {
+    key: 'databaseConnectTimeoutMs',
+    schema: millis(100, 60_000),
+    default: 5_000,
+    expects: 'milliseconds from 100 to 60000',
+  },
+  ENLACE_DATABASE_STATEMENT_TIMEOUT_MS: {
+    key: 'databaseStatementTimeoutMs',
+    schema: millis(100, 3_600_000),
+    default: 15_000,
+    expects: 'milliseconds from 100 to 3600000',
+  },
+  ENLACE_DATABASE_IDLE_TRANSACTION_TIMEOUT_MS: {
+    key: 'databaseIdleTransactionTimeoutMs',
+    schema: millis(100, 3_600_000),
+    default: 30_000,
+    expects: 'milliseconds from 100 to 3600000',
   },
   ENLACE_POLICY_FILE: {
     key: 'policyFile',
@@ -149,6 +211,12 @@ export const variables = {
     default: 10_000,
     expects: 'milliseconds from 1000 to 120000',
   },
+  ENLACE_DELIVERY_LEASE_MS: {
+    key: 'deliveryLeaseMs',
+    schema: millis(2000, 3_600_000),
+    // No fixed default: three delivery timeouts plus 30 s, so one attempt always fits.
+    expects: 'milliseconds from 2000 to 3600000, more than ENLACE_DELIVERY_TIMEOUT_MS',
+  },
   ENLACE_DELIVERY_POLL_SECONDS: {
     key: 'deliveryPollSeconds',
     schema: { type: 'integer', minimum: 1, maximum: 300 },
@@ -171,6 +239,26 @@ export const variables = {
     schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     default: 'info',
     expects: 'one of fatal, error, warn, info, debug, trace, silent',
+  },
+  ENLACE_METRICS: {
+    key: 'metrics',
+    schema: { enum: ['off', 'on'] },
+    default: 'off',
+    expects: 'off or on (on requires ENLACE_METRICS_TOKEN)',
+  },
+  ENLACE_METRICS_TOKEN: {
+    key: 'metricsToken',
+    // RFC 6750 b64token characters; 32 or more, so it cannot be guessed.
+    schema: { type: 'string', minLength: 32, maxLength: 512, pattern: '^[A-Za-z0-9\\-._~+/]+=*$' },
+    expects:
+      'the bearer token Prometheus sends to GET /metrics: 32 to 512 characters of A-Z a-z 0-9 - . _ ~ + / (then = padding)',
+    secret: true,
+  },
+  ENLACE_OTEL_EXPORTER_OTLP_ENDPOINT: {
+    key: 'otlpEndpoint',
+    schema: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', maxLength: 2048 },
+    expects:
+      'the http(s) base URL of an OTLP/HTTP collector (traces go to <url>/v1/traces); unset turns tracing off',
   },
   ENLACE_BODY_LIMIT: {
     key: 'bodyLimitBytes',
@@ -225,6 +313,46 @@ export const variables = {
     schema: { type: 'integer', minimum: 4096, maximum: 65536 },
     default: 16_384,
     expects: 'bytes from 4096 to 65536',
+  },
+  ENLACE_RATE_LIMIT_CLIENT_PER_MINUTE: {
+    key: 'rateLimitClientPerMinute',
+    schema: perMinute,
+    default: 600,
+    expects: 'requests per minute per authenticated client, from 0 (no limit) to 1000000',
+  },
+  ENLACE_RATE_LIMIT_ANONYMOUS_PER_MINUTE: {
+    key: 'rateLimitAnonymousPerMinute',
+    schema: perMinute,
+    default: 120,
+    expects:
+      'requests per minute per source address without a credential, from 0 (no limit) to 1000000',
+  },
+  ENLACE_RATE_LIMIT_TOKEN_PER_MINUTE: {
+    key: 'rateLimitTokenPerMinute',
+    schema: perMinute,
+    default: 30,
+    expects:
+      'requests per minute per source address to the token and sign-in endpoints, from 0 (no limit) to 1000000',
+  },
+  ENLACE_REDIS_URL: {
+    key: 'redisUrl',
+    schema: { type: 'string', pattern: '^rediss?://.+', maxLength: 4096 },
+    expects: 'redis://[user:password@]host:port[/db] or rediss://… for TLS',
+    secret: true,
+  },
+  ENLACE_LOAD_SHED_EVENT_LOOP_DELAY_MS: {
+    key: 'loadShedEventLoopDelayMs',
+    schema: millis(0, 60_000),
+    default: 250,
+    expects:
+      'milliseconds of event loop delay past which requests are shed, from 0 (never) to 60000',
+  },
+  ENLACE_LOAD_SHED_DATABASE_WAITING: {
+    key: 'loadShedDatabaseWaiting',
+    schema: { type: 'integer', minimum: 0, maximum: 100_000 },
+    default: 50,
+    expects:
+      'queries waiting for a PostgreSQL connection past which requests are shed, from 0 (never) to 100000',
   },
 } as const satisfies Record<string, VariableSpec>;
 

@@ -2,6 +2,7 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { FHIR_JSON } from '../fhir/index.js';
 import { GatewayError, type Authorizer } from '../kernel/index.js';
+import { traceStep } from '../observability/index.js';
 import { checkRequestText } from './check-request-text.js';
 import { chooseResponseType, checkRequestType } from './negotiate.js';
 import {
@@ -12,15 +13,19 @@ import {
   readJsonBody,
   type BodyLimits,
 } from './read-body.js';
+import type { CallLimiter } from './rate-limit.js';
 import { requestIdOf } from './request-id.js';
 import type { HttpMethod, RequestContext, Route } from './route.js';
 import { sendResponse } from './send.js';
+import { presentedCertificateOf } from '../transport/index.js';
 
 const DEFAULT_PRODUCES = [FHIR_JSON] as const;
 
 export interface MountOptions {
   readonly limits: BodyLimits;
   readonly authorize: Authorizer;
+  /** Counts each call against its rate limit (see rate-limit.ts); absent, nothing is limited. */
+  readonly limitCalls?: CallLimiter;
 }
 
 export function mountRoutes(router: Router, routes: readonly Route[], options: MountOptions): void {
@@ -56,7 +61,7 @@ async function handle(
   route: Route,
   req: Request,
   res: Response,
-  { limits, authorize }: MountOptions,
+  { limits, authorize, limitCalls }: MountOptions,
 ): Promise<void> {
   res.locals.routePattern = route.path;
   if (route.errorFormat !== undefined) res.locals.errorFormat = route.errorFormat;
@@ -65,25 +70,43 @@ async function handle(
   const query = new URL(req.originalUrl, 'http://x').searchParams;
   checkRequestText(params, query);
   const requestId = requestIdOf(res);
-  // Why: authenticate before reading a body, so an anonymous caller cannot make us parse 1 MiB.
-  const principal =
-    route.access === undefined
+  const source = req.socket.remoteAddress ?? 'unknown';
+  // Mutual TLS: the certificate of this connection, for the partner checks and token binding.
+  const clientCertificate = presentedCertificateOf(req.socket);
+  const access = route.access;
+  const authorizeCall =
+    access === undefined
       ? undefined
-      : await authorize(req.get('authorization'), route.access, {
-          requestId,
-          method: route.method,
-          route: route.path,
-          source: req.socket.remoteAddress ?? 'unknown',
-        });
+      : () =>
+          traceStep('enlace.authenticate', () =>
+            authorize(req.get('authorization'), access, {
+              requestId,
+              method: route.method,
+              route: route.path,
+              source,
+              ...(clientCertificate === undefined ? {} : { clientCertificate }),
+            }),
+          );
+  // Why: authenticate (and count the call against its rate limit) before reading a body, so an
+  // anonymous or over-budget caller cannot make us parse 1 MiB.
+  const principal =
+    limitCalls === undefined
+      ? await authorizeCall?.()
+      : await limitCalls(
+          route,
+          { requestId, method: route.method, route: route.path, source },
+          authorizeCall,
+        );
   let body: unknown;
   if (route.consumes !== undefined) {
     const type = checkRequestType(req, route.consumes);
-    body =
+    body = await traceStep('enlace.http.read-body', () =>
       type === FORM_TYPE
-        ? await readFormBody(req, limits.maxBytes)
+        ? readFormBody(req, limits.maxBytes)
         : type === JOSE_TYPE
-          ? await readJoseBody(req, limits.maxBytes)
-          : await readJsonBody(req, limits);
+          ? readJoseBody(req, limits.maxBytes)
+          : readJsonBody(req, limits),
+    );
   }
   const ctx: RequestContext = {
     requestId,
@@ -94,8 +117,12 @@ async function handle(
     body,
     principal,
     responseType,
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
   };
-  sendResponse(res, await route.handler(ctx), responseType);
+  const answer = await route.handler(ctx);
+  await traceStep('enlace.http.respond', () => {
+    sendResponse(res, answer, responseType);
+  });
 }
 
 /** The last route: anything unmatched is a FHIR 404. */

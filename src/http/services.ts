@@ -10,6 +10,7 @@ import type { GatewayKeys, PayloadVault } from '../crypto/index.js';
 import type { ProfileValidator } from '../profiles/index.js';
 import type { People } from '../people/index.js';
 import type { Pki } from '../pki/index.js';
+import type { Protection } from '../protection/index.js';
 import type { ReadinessReport, Store } from '../store/index.js';
 
 export interface AppServices {
@@ -44,4 +45,8 @@ export interface AppServices {
   readonly isDraining: () => boolean;
   /** Database, keys and lifecycle, combined; 503 while any check fails. */
   readonly readiness: () => Promise<ReadinessReport>;
+  /** One Prometheus scrape (GET /metrics); absent when ENLACE_METRICS is off. */
+  readonly scrapeMetrics?: () => Promise<string>;
+  /** Rate limits and load shedding; absent, nothing is limited or shed (most tests). */
+  readonly protection?: Protection;
 }

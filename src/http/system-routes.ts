@@ -4,10 +4,22 @@ import {
   buildOperationOutcome,
   type FhirCapability,
 } from '../fhir/index.js';
+import { overloadOf } from '../protection/index.js';
 import type { Route } from './route.js';
 import type { AppServices } from './services.js';
 
 const JSON_TYPE = 'application/json';
+
+/**
+ * Why readiness reports overload: while the instance sheds requests, a balancer that reads
+ * readiness sends new ones elsewhere instead of to a 503.
+ */
+function loadCheck(services: AppServices): Record<string, { ok: boolean; detail?: string }> {
+  const load = services.protection?.load;
+  if (load === undefined) return {};
+  const overload = overloadOf(load.probe(), load.thresholds);
+  return { load: overload === undefined ? { ok: true } : { ok: false, detail: overload } };
+}
 
 export function systemRoutes(
   services: AppServices,
@@ -35,8 +47,9 @@ export function systemRoutes(
         const checks = {
           ...base.checks,
           lifecycle: services.isDraining() ? { ok: false, detail: 'shutting down' } : { ok: true },
+          ...loadCheck(services),
         };
-        const report = { ok: base.ok && checks.lifecycle.ok, checks };
+        const report = { ok: base.ok && Object.values(checks).every((check) => check.ok), checks };
         if (report.ok) return { body: { status: 'ready', checks: report.checks } };
         const failing = Object.entries(report.checks).filter(([, check]) => !check.ok);
         // Why: details name SQLSTATE codes, settings and files; they go to the operator's log,

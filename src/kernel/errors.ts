@@ -35,7 +35,9 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   /** RFC 6749 §4.1.2.1; used at the token endpoint too when the database cannot answer. */
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 8628 §3.5: the client asks too often; it waits `Retry-After` seconds. */
+  | 'slow_down';
 
 export interface ErrorSpec {
   readonly status: number;
@@ -78,6 +80,10 @@ export const errorRegistry = {
   ENLACE_FORM_CONTROL_CHARACTER: oauth(400, 'invalid', 'invalid_request'),
   ENLACE_FORM_DUPLICATE_PARAMETER: oauth(400, 'invalid', 'invalid_request'),
   ENLACE_NOT_READY: spec(503, 'transient'),
+  /** The caller spent its budget of requests; `Retry-After` says when the next one is admitted. */
+  ENLACE_RATE_LIMITED: oauth(429, 'throttled', 'slow_down'),
+  /** The instance is overloaded (event loop lag, database queue): refused before any work. */
+  ENLACE_OVERLOADED: oauth(503, 'transient', 'temporarily_unavailable'),
   ENLACE_PARTNER_INVALID: spec(400, 'invalid'),
   ENLACE_PARTNER_EXISTS: spec(409, 'duplicate'),
   ENLACE_PARTNER_NOT_FOUND: spec(404, 'not-found'),
@@ -108,6 +114,13 @@ export const errorRegistry = {
   ENLACE_CLIENT_AUTH_FAILED: oauth(401, 'login', 'invalid_client'),
   ENLACE_SCOPE_INVALID: oauth(400, 'invalid', 'invalid_scope'),
   ENLACE_TOKEN_INVALID: spec(401, 'login'),
+  ENLACE_METRICS_TOKEN_INVALID: spec(401, 'login'),
+  /** Mutual TLS: ENLACE_TLS_CLIENT_AUTH=require and the partner's connection carried no certificate. */
+  ENLACE_CLIENT_CERTIFICATE_REQUIRED: spec(401, 'login'),
+  /** Mutual TLS: the connection's certificate does not chain to the network's CAs, or is revoked or expired. */
+  ENLACE_CLIENT_CERTIFICATE_INVALID: spec(401, 'security'),
+  /** RFC 8705 §3: the token is bound to another certificate, or the certificate is another partner's. */
+  ENLACE_TOKEN_CERTIFICATE_MISMATCH: spec(401, 'security'),
   ENLACE_ROLE_INSUFFICIENT: spec(403, 'forbidden'),
   ENLACE_SCOPE_INSUFFICIENT: spec(403, 'forbidden'),
   ENLACE_EMERGENCY_PARAMETER_MISSING: spec(400, 'required'),
@@ -169,6 +182,7 @@ export const errorRegistry = {
   ENLACE_STORE_UNAVAILABLE: oauth(503, 'transient', 'temporarily_unavailable'),
   ENLACE_STORE_UNSUPPORTED_URL: spec(500, 'exception', false),
   ENLACE_STORE_SCHEMA_NEWER: spec(500, 'exception', false),
+  ENLACE_STORE_SCHEMA_OLDER: spec(500, 'exception', false),
   ENLACE_STORE_MIGRATION_FAILED: spec(500, 'exception', false),
   ENLACE_STORE_INVALID_ARGUMENT: spec(500, 'exception', false),
   ENLACE_STORE_LEDGER_CORRUPT: spec(500, 'exception', false),

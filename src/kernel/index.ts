@@ -16,6 +16,7 @@ export type {
   PersonRole,
   Principal,
 } from './principal.js';
+export type { ClientCertificateMode, PresentedCertificate } from './client-certificate.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { decodeUtf8, parseStrictJson } from './strict-json.js';

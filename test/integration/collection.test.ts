@@ -60,7 +60,8 @@ const requests = new Map(
 function expectedToken(operation: Operation): string | undefined {
   const scheme = Object.keys(operation.security?.[0] ?? {})[0];
   if (scheme === undefined) return undefined;
-  return scheme === 'operatorSession' ? '{{operatorToken}}' : '{{token}}';
+  if (scheme === 'operatorSession') return '{{operatorToken}}';
+  return scheme === 'metricsToken' ? '{{metricsToken}}' : '{{token}}';
 }
 
 const headerOf = (parsed: BruRequest, name: string) =>

@@ -12,6 +12,7 @@ import {
 } from '../../scripts/profiles/generate-base-validator.js';
 import { buildRouteTable } from '../../src/app.js';
 import { ERROR_CODE_SYSTEM } from '../../src/fhir/operation-outcome.js';
+import { UNPROTECTED_PATHS } from '../../src/http/rate-limit.js';
 import type { Route } from '../../src/http/route.js';
 import { errorRegistry, type ErrorSpec } from '../../src/kernel/errors.js';
 import type { AccessRequirement, PersonRole } from '../../src/kernel/index.js';
@@ -48,6 +49,8 @@ const ANSWERED_WITHOUT_DATABASE = new Set([
   'getAuthorizationServerMetadata',
   'getJwks',
   'getAuditLogKey',
+  // Reads the database, but answers without it: `enlace_database_figures_up 0`, the rest as usual.
+  'getMetrics',
 ]);
 
 /** Follows a local `$ref` to its target. */
@@ -463,6 +466,15 @@ describe('openapi/enlace.yaml documents the refusals every route can give', () =
         assert.ok(documented(route).includes(status), `${route.operationId} documents ${status}`);
       }
       assert.ok(!ANSWERED_WITHOUT_DATABASE.has(route.operationId), route.operationId);
+    }
+  });
+
+  it('429 and 503 on every route but liveness, readiness and metrics: rate limits and load shedding apply', () => {
+    for (const route of routes) {
+      if (UNPROTECTED_PATHS.has(route.path)) continue;
+      for (const status of ['429', '503']) {
+        assert.ok(documented(route).includes(status), `${route.operationId} documents ${status}`);
+      }
     }
   });
 
