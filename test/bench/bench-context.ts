@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { BenchOptions, Engine } from './bench-options.js';
 import type { FigureBook } from './bench-report.js';
 import type { StageBreakdown } from './cpu-profile.js';
-import { accessToken, SCOPES, type BenchNetwork, type GatewayDirectory } from './bench-network.js';
+import {
+  accessToken,
+  SCOPES,
+  signerFor,
+  type BenchNetwork,
+  type GatewayDirectory,
+} from './bench-network.js';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import type { MessageSigner } from './referral-messages.js';
 
@@ -50,11 +56,7 @@ export function directoryOf(run: EngineRun): GatewayDirectory {
 }
 
 export function signerOf(run: EngineRun): MessageSigner {
-  return {
-    partnerId: run.network.police.id,
-    privateKey: run.network.police.signingKey,
-    x5c: [run.network.police.leaf, directoryOf(run).issuingCa],
-  };
+  return signerFor(run.network.police, directoryOf(run));
 }
 
 /** A fresh token (they live five minutes) for the partner's usual scopes. */

@@ -5,6 +5,7 @@ import { SignJWT, type CryptoKey, type JWK } from 'jose';
 import { enlaceJson, pemToX5c, registerWithCsr } from '../support/enlace-cli.js';
 import { shelterConsent } from '../integration/referrals/referral-fixtures.js';
 import type { Curve } from './bench-options.js';
+import type { MessageSigner } from './referral-messages.js';
 
 export interface BenchPartner {
   readonly id: string;
@@ -137,3 +138,22 @@ export async function recordConsents(
     if (res.status !== 201) throw new Error(`consent refused (${res.status}): ${await res.text()}`);
   }
 }
+
+/** How `partner` signs a referral: its key, and its leaf with the gateway's issuing CA as x5c. */
+export const signerFor = (partner: BenchPartner, directory: GatewayDirectory): MessageSigner => ({
+  partnerId: partner.id,
+  privateKey: partner.signingKey,
+  x5c: [partner.leaf, directory.issuingCa],
+});
+
+/** What generateMessages needs for referrals from the police station to the shelter. */
+export const policeToShelter = (
+  network: BenchNetwork,
+  directory: GatewayDirectory,
+  survivors: readonly string[],
+) => ({
+  signer: signerFor(network.police, directory),
+  recipient: SHELTER,
+  survivors,
+  gatewayKeys: directory.encryptionKeys,
+});

@@ -9,11 +9,11 @@ import { openLedger } from '../../src/audit/ledger/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
   accessToken,
+  policeToShelter,
   readGatewayDirectory,
   recordConsents,
   registerNetwork,
   SCOPES,
-  SHELTER,
   survivorIds,
 } from '../bench/bench-network.js';
 import { startGatewayProcess, type GatewayProcess } from '../bench/gateway-process.js';
@@ -102,16 +102,7 @@ const postgresRun = testEngines().some((engine) => engine.name === 'postgres');
       const { messages } = await generateMessages(
         REFERRALS,
         { curve: 'P-256', payload: 1024 },
-        {
-          signer: {
-            partnerId: network.police.id,
-            privateKey: network.police.signingKey,
-            x5c: [network.police.leaf, directory.issuingCa],
-          },
-          recipient: SHELTER,
-          survivors,
-          gatewayKeys: directory.encryptionKeys,
-        },
+        policeToShelter(network, directory, survivors),
       );
 
       // Each sender takes the next message; one refused with 503 goes back in the queue, as a

@@ -21,6 +21,7 @@ import { DEFAULT_BATCH_SIZE as BATCH } from '../../src/referrals/delivery/delive
 import { enqueueDelivery } from '../../src/referrals/outbox.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import {
+  policeToShelter,
   readGatewayDirectory,
   recordConsents,
   registerNetwork,
@@ -272,16 +273,7 @@ for (const engine of testEngines().filter((candidate) => candidate.name === 'pos
       generateMessages(
         count,
         { curve: 'P-256', payload: 512 },
-        {
-          signer: {
-            partnerId: network.police.id,
-            privateKey: network.police.signingKey,
-            x5c: [network.police.leaf, directory.issuingCa],
-          },
-          recipient: SHELTER,
-          survivors,
-          gatewayKeys: directory.encryptionKeys,
-        },
+        policeToShelter(network, directory, survivors),
       );
 
     const submit = (instance: Instance, message: string) =>

@@ -9,11 +9,11 @@ import { latestCheckpoint, openLedger, readLogHead } from '../../src/audit/ledge
 import { openStore } from '../../src/store/index.js';
 import {
   accessToken,
+  policeToShelter,
   readGatewayDirectory,
   recordConsents,
   registerNetwork,
   SCOPES,
-  SHELTER,
   survivorIds,
 } from '../bench/bench-network.js';
 import { runLoad } from '../bench/http-load.js';
@@ -88,16 +88,7 @@ for (const engine of testEngines()) {
       const batch = await generateMessages(
         REFERRALS,
         { curve: 'P-256', payload: 2048 },
-        {
-          signer: {
-            partnerId: network.police.id,
-            privateKey: network.police.signingKey,
-            x5c: [network.police.leaf, directory.issuingCa],
-          },
-          recipient: SHELTER,
-          survivors,
-          gatewayKeys: directory.encryptionKeys,
-        },
+        policeToShelter(network, directory, survivors),
       );
       // The original and its repeat sit next to each other, so two connections carry them at once.
       const sends = batch.messages.flatMap((message, index) =>
