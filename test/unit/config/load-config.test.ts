@@ -2,22 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, loadConfig, type LoadedConfig } from '../../../src/config/index.js';
+import { loadConfig, type LoadedConfig } from '../../../src/config/index.js';
+import { refusal } from './config-refusal.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Asserts loading `env` fails with a ConfigError and returns its message. */
-function refusal(env: Env): string {
-  let caught: unknown;
-  try {
-    loadConfig(env);
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
-  assert.equal(caught.name, 'ConfigError');
-  return caught.message;
-}
 
 describe('loadConfig', () => {
   describe('defaults', () => {

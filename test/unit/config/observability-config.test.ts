@@ -1,18 +1,9 @@
 // Metrics and tracing settings: off by default, metrics never without a token, the token checked for strength.
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { refusal } from './config-refusal.js';
 
 const TOKEN = 'a'.repeat(24) + '-._~+/0123456789==';
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `a ConfigError, got ${String(err)}`);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('observability configuration', () => {
   it('turns metrics and tracing off by default', () => {

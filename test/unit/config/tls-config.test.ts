@@ -1,19 +1,10 @@
 // Native TLS settings: both files or neither, https public URLs with TLS, HSTS, and mutual TLS only on top of TLS.
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../../../src/config/index.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { refusal } from './config-refusal.js';
 
 const PAIR = { ENLACE_TLS_CERT_FILE: 'tls/server.pem', ENLACE_TLS_KEY_FILE: 'tls/server.key' };
-
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `a ConfigError, got ${String(err)}`);
-    return err.message;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 describe('TLS configuration', () => {
   it('serves plain HTTP without HSTS when no TLS variable is set', () => {

@@ -1,6 +1,7 @@
 // bin/healthcheck.js, the image's HEALTHCHECK: exit 0 only when /healthz answers 200, over HTTP or native TLS.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -63,13 +64,12 @@ async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
     keys,
     signingAlgorithm: EC,
   });
-  const pkcs8 = Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   const cert = join(dir, 'tls.crt');
   const key = join(dir, 'tls.key');
   writeFileSync(cert, certificate.toString('pem'));
-  writeFileSync(key, `-----BEGIN PRIVATE KEY-----\n${pkcs8}\n-----END PRIVATE KEY-----\n`, {
-    mode: 0o600,
-  });
+  // Generated here and written to a temporary folder only: no key material is kept in the repository.
+  const pem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' });
+  writeFileSync(key, pem, { mode: 0o600 });
   return { cert, key };
 }
 
